@@ -1,0 +1,78 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"github.com/auracognitive/aurak8s/internal/provider"
+)
+
+const (
+	kindBot = "bot channel"
+	kindAI  = "ai service"
+)
+
+// The local provider has no Bot Service or Azure AI: it records the desired
+// resources so that phases, plans and idempotence behave as on Azure.
+
+func (p *Provider) recordPath(rg, dir, name string) string {
+	return filepath.Join(p.groupDir(rg), dir, name+".json")
+}
+
+// ensureRecord is the shared body of the record-only Ensure methods.
+func (p *Provider) ensureRecord(ctx context.Context, kind, field, rg, dir, name string, v any) (provider.Change, error) {
+	if err := checkNames("resource group name", rg, field, name); err != nil {
+		return provider.Change{}, err
+	}
+	unlock, err := p.lock(ctx, true)
+	if err != nil {
+		return provider.Change{}, err
+	}
+	defer unlock()
+	if err := p.requireDir(p.groupDir(rg), kindGroup, rg); err != nil {
+		return provider.Change{}, err
+	}
+	op, detail, err := p.upsert(p.recordPath(rg, dir, name), v)
+	return provider.Change{Op: op, Kind: kind, Name: name, Detail: detail}, err
+}
+
+func (p *Provider) deleteRecord(ctx context.Context, kind, field, dir string, ref provider.ResourceRef) (provider.Change, error) {
+	if err := checkNames("resource group name", ref.ResourceGroup, field, ref.Name); err != nil {
+		return provider.Change{}, err
+	}
+	unlock, err := p.lock(ctx, true)
+	if err != nil {
+		return provider.Change{}, err
+	}
+	defer unlock()
+	op, err := p.deletePath(p.recordPath(ref.ResourceGroup, dir, ref.Name), false)
+	return provider.Change{Op: op, Kind: kind, Name: ref.Name}, err
+}
+
+// EnsureBotChannel implements provider.Provider.
+func (p *Provider) EnsureBotChannel(ctx context.Context, bc provider.BotChannel) (provider.Change, error) {
+	return p.ensureRecord(ctx, kindBot, "bot channel name", bc.ResourceGroup, "botchannels", bc.Name, bc)
+}
+
+// DeleteBotChannel implements provider.Provider.
+func (p *Provider) DeleteBotChannel(ctx context.Context, ref provider.ResourceRef) (provider.Change, error) {
+	return p.deleteRecord(ctx, kindBot, "bot channel name", "botchannels", ref)
+}
+
+// EnsureAIService implements provider.Provider. Deployments are compared
+// as a set, so their order in the config does not matter.
+func (p *Provider) EnsureAIService(ctx context.Context, ai provider.AIService) (provider.Change, error) {
+	if ai.Kind != provider.AIKindCLU && ai.Kind != provider.AIKindOpenAI {
+		return provider.Change{}, fmt.Errorf("local provider: ai service %q: kind %q is not %q or %q", ai.Name, ai.Kind, provider.AIKindCLU, provider.AIKindOpenAI)
+	}
+	ai.Deployments = append([]provider.AIDeployment(nil), ai.Deployments...)
+	sort.Slice(ai.Deployments, func(i, j int) bool { return ai.Deployments[i].Name < ai.Deployments[j].Name })
+	return p.ensureRecord(ctx, kindAI, "ai service name", ai.ResourceGroup, "aiservices", ai.Name, ai)
+}
+
+// DeleteAIService implements provider.Provider.
+func (p *Provider) DeleteAIService(ctx context.Context, ref provider.ResourceRef) (provider.Change, error) {
+	return p.deleteRecord(ctx, kindAI, "ai service name", "aiservices", ref)
+}
