@@ -1,0 +1,137 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/builtins"
+	gonjacfg "github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/loaders"
+)
+
+// render resolves Jinja in string values ("aura-{{ environment_name }}"),
+// the way Ansible resolves its variables: strictly (an undefined variable is
+// an error naming the key) and until values that refer to other templated
+// values settle. Secrets are never rendered: they are taken literally.
+func (v *validator) render() {
+	for pass := 0; pass < 4; pass++ {
+		ctx := v.cfg.TemplateContext()
+		changed, errs := false, map[string]string{}
+		v.walkStrings(reflect.ValueOf(v.cfg).Elem(), "", false, func(path string, s reflect.Value) {
+			if !isTemplate(s.String()) {
+				return
+			}
+			if v.rendered == nil {
+				v.rendered = map[string]bool{}
+			}
+			v.rendered[path] = true
+			out, err := renderString(s.String(), ctx)
+			if err != nil {
+				errs[path] = err.Error()
+				return
+			}
+			if out != s.String() {
+				s.SetString(out)
+				changed = true
+			}
+		})
+		if !changed || len(errs) > 0 {
+			for path, msg := range errs {
+				v.errf(path, "cannot render template: %s", msg)
+				v.broken[path] = true // its raw value would only fail other rules
+			}
+			break
+		}
+		v.derive() // names may depend on rendered values
+	}
+}
+
+func isTemplate(s string) bool { return strings.Contains(s, "{{") || strings.Contains(s, "{%") }
+
+// walkStrings calls fn for every settable, non-secret string value.
+func (v *validator) walkStrings(rv reflect.Value, path string, secret bool, fn func(string, reflect.Value)) {
+	switch rv.Kind() {
+	case reflect.Pointer:
+		if !rv.IsNil() {
+			v.walkStrings(rv.Elem(), path, secret, fn)
+		}
+	case reflect.Struct:
+		t := rv.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if name := yamlName(f); name != "" {
+				v.walkStrings(rv.Field(i), joinPath(path, name), secret || f.Tag.Get("secret") == "true", fn)
+			}
+		}
+	case reflect.Map:
+		for _, k := range rv.MapKeys() {
+			p := joinPath(path, k.String())
+			e := rv.MapIndex(k)
+			if e.Kind() == reflect.String {
+				// Map values are not addressable: render a copy and store it.
+				cp := reflect.New(e.Type()).Elem()
+				cp.Set(e)
+				v.walkStrings(cp, p, secret, fn)
+				rv.SetMapIndex(k, cp)
+				continue
+			}
+			v.walkStrings(e, p, secret, fn)
+		}
+	case reflect.Slice:
+		for i := 0; i < rv.Len(); i++ {
+			v.walkStrings(rv.Index(i), fmt.Sprintf("%s[%d]", path, i), secret, fn)
+		}
+	case reflect.String:
+		if secret || v.cfg.isSecretPath(path, nil) || !rv.CanSet() {
+			return
+		}
+		fn(path, rv)
+	}
+}
+
+var renderEnv = &exec.Environment{
+	Context:           exec.EmptyContext().Update(builtins.GlobalFunctions).Update(builtins.GlobalVariables),
+	Filters:           builtins.Filters,
+	Tests:             builtins.Tests,
+	ControlStructures: builtins.ControlStructures,
+	Methods:           builtins.Methods,
+}
+
+func renderString(src string, ctx map[string]any) (string, error) {
+	c := gonjacfg.New()
+	c.StrictUndefined = true
+	tpl, err := exec.NewTemplate("/value", c, loaders.MustNewMemoryLoader(map[string]string{"/value": src}), renderEnv)
+	if err != nil {
+		return "", cleanGonjaError(err)
+	}
+	out, err := tpl.ExecuteToString(exec.NewContext(ctx))
+	if err != nil {
+		return "", cleanGonjaError(err)
+	}
+	return out, nil
+}
+
+var (
+	undefinedRE   = regexp.MustCompile(`Unable to evaluate name "([^"]*)"`)
+	noFilterRE    = regexp.MustCompile(`filter '[^']*' not found`)
+	parseErrorRE  = regexp.MustCompile(`failed to parse template '.*?': (.*?) \(Line:`)
+	gonjaDetailRE = regexp.MustCompile(`[^:]*$`)
+)
+
+// cleanGonjaError keeps the reason of a gonja error, dropping the internal
+// structures it likes to print.
+func cleanGonjaError(err error) error {
+	msg := err.Error()
+	switch {
+	case undefinedRE.MatchString(msg):
+		return fmt.Errorf("undefined variable %q", undefinedRE.FindStringSubmatch(msg)[1])
+	case noFilterRE.MatchString(msg):
+		return fmt.Errorf("%s", noFilterRE.FindString(msg))
+	case parseErrorRE.MatchString(msg):
+		return fmt.Errorf("syntax error: %s", parseErrorRE.FindStringSubmatch(msg)[1])
+	}
+	return fmt.Errorf("%s", strings.TrimSpace(gonjaDetailRE.FindString(msg)))
+}
