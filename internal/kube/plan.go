@@ -1,0 +1,336 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// Action is what applying a plan does to one object.
+type Action string
+
+// Actions of a plan.
+const (
+	ActionCreate    Action = "create"
+	ActionUpdate    Action = "update"
+	ActionUnchanged Action = "unchanged"
+	ActionDelete    Action = "delete"
+)
+
+// Change is the plan for one object.
+type Change struct {
+	Ref    ObjRef
+	Action Action
+	// Fields lists the changed field paths of an update (values are never
+	// shown: they may be secret).
+	Fields []string
+	// Object is the desired object with inventory labels (live for deletes).
+	Object *unstructured.Unstructured
+	// Validated is false when the server could not dry-run the object yet
+	// (its namespace or CRD is created by the same plan).
+	Validated bool
+}
+
+// Plan is the difference between desired objects and the cluster.
+type Plan struct {
+	Inventory Inventory
+	Changes   []Change
+
+	desired   []ObjRef
+	record    []ObjRef
+	hadRecord bool
+}
+
+// Count returns how many changes have the action.
+func (p *Plan) Count(a Action) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// HasChanges reports whether applying the plan would change the cluster.
+func (p *Plan) HasChanges() bool {
+	return p.Count(ActionCreate)+p.Count(ActionUpdate)+p.Count(ActionDelete) > 0
+}
+
+// PlanOptions tune Plan.
+type PlanOptions struct {
+	// NoPrune leaves objects that are not desired in place; use it when the
+	// desired set is partial (deploy_core -t).
+	NoPrune bool
+}
+
+// Plan computes, without changing anything, what Apply would do: each
+// desired object is server-side applied in dry-run mode and compared with the
+// live one; objects of this inventory that are live but not desired are
+// deletes.
+func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructured.Unstructured, opts PlanOptions) (*Plan, error) {
+	if err := inv.validate(); err != nil {
+		return nil, err
+	}
+	plan := &Plan{Inventory: inv}
+	seen := map[string]bool{}
+	creatingNS := map[string]bool{}
+	crdKinds := map[string]bool{} // group/kind defined by a desired CRD
+	objs := make([]*unstructured.Unstructured, 0, len(desired))
+	for _, d := range desired {
+		o := d.DeepCopy()
+		l := o.GetLabels()
+		if l == nil {
+			l = map[string]string{}
+		}
+		maps.Copy(l, inv.Labels())
+		o.SetLabels(l)
+		ref := RefOf(o)
+		if seen[ref.key()] {
+			return nil, fmt.Errorf("%s is desired twice", ref)
+		}
+		seen[ref.key()] = true
+		if o.GetKind() == "CustomResourceDefinition" {
+			g, _, _ := unstructured.NestedString(o.Object, "spec", "group")
+			k, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
+			crdKinds[g+"/"+k] = true
+		}
+		objs = append(objs, o)
+		plan.desired = append(plan.desired, ref)
+	}
+
+	changes := make([]Change, len(objs))
+	// Namespaces first, so that objects in a namespace being created are
+	// known not to be server-validatable.
+	for i, o := range objs {
+		if o.GetKind() == "Namespace" && o.GroupVersionKind().Group == "" {
+			ch, err := c.planOne(ctx, o, false)
+			if err != nil {
+				return nil, err
+			}
+			changes[i] = ch
+			if ch.Action == ActionCreate {
+				creatingNS[o.GetName()] = true
+			}
+		}
+	}
+	var mu sync.Mutex
+	var errs []error
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.Concurrency)
+	for i, o := range objs {
+		if changes[i].Object != nil {
+			continue
+		}
+		g.Go(func() error {
+			gvk := o.GroupVersionKind()
+			pending := creatingNS[o.GetNamespace()]
+			if _, err := c.mapping(gvk); err != nil && meta.IsNoMatchError(err) && crdKinds[gvk.Group+"/"+gvk.Kind] {
+				pending = true
+			}
+			ch, err := c.planOne(gctx, o, pending)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return nil
+			}
+			changes[i] = ch
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	plan.Changes = changes
+
+	record, err := c.readRecord(ctx, inv)
+	if err != nil {
+		return nil, err
+	}
+	plan.record, plan.hadRecord = record, record != nil
+	if !opts.NoPrune {
+		deletes, err := c.planDeletes(ctx, inv, objs, record, seen)
+		if err != nil {
+			return nil, err
+		}
+		plan.Changes = append(plan.Changes, deletes...)
+	}
+	return plan, nil
+}
+
+// planOne compares one desired object with the cluster. pending means the
+// object cannot be dry-run yet (namespace or CRD created by this plan).
+func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pending bool) (Change, error) {
+	ref := RefOf(o)
+	ch := Change{Ref: ref, Object: o}
+	if pending {
+		ch.Action = ActionCreate
+		return ch, nil
+	}
+	res, m, err := c.resource(o)
+	if err != nil {
+		return ch, fmt.Errorf("%s: %w", ref, err)
+	}
+	// A namespace on a cluster-scoped object would make its reference differ
+	// from the live object's, and prune would then delete what it just applied.
+	if m.Scope.Name() == meta.RESTScopeNameRoot && o.GetNamespace() != "" {
+		return ch, fmt.Errorf("%s: %s is cluster-scoped; remove metadata.namespace", ref, o.GetKind())
+	}
+	live, err := res.Get(ctx, o.GetName(), metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		live = nil
+	case err != nil:
+		return ch, fmt.Errorf("%s: %w", ref, err)
+	}
+	dry, err := res.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
+	if err != nil {
+		return ch, fmt.Errorf("%s: %w", ref, err)
+	}
+	ch.Validated = true
+	if live == nil {
+		ch.Action = ActionCreate
+		return ch, nil
+	}
+	a, b := normalize(live), normalize(dry)
+	if equality.Semantic.DeepEqual(a, b) {
+		ch.Action = ActionUnchanged
+		return ch, nil
+	}
+	ch.Action = ActionUpdate
+	ch.Fields = diffPaths("", a, b)
+	return ch, nil
+}
+
+// planDeletes finds live objects of this inventory that are not desired:
+// every kind and namespace seen in the desired set or the recorded
+// inventory is searched by the inventory's labels.
+func (c *Client) planDeletes(ctx context.Context, inv Inventory, desired []*unstructured.Unstructured, record []ObjRef, want map[string]bool) ([]Change, error) {
+	kinds := map[string]ObjRef{} // group/kind -> a ref carrying its GVK
+	namespaces := map[string]bool{}
+	add := func(r ObjRef) {
+		if _, ok := kinds[r.Group+"/"+r.Kind]; !ok {
+			kinds[r.Group+"/"+r.Kind] = r
+		}
+		if r.Namespace != "" {
+			namespaces[r.Namespace] = true
+		}
+	}
+	for _, o := range desired {
+		add(RefOf(o))
+	}
+	for _, r := range record {
+		add(r)
+	}
+	var out []Change
+	sel := inv.Selector().String()
+	keys := make([]string, 0, len(kinds))
+	for k := range kinds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		r := kinds[k]
+		m, err := c.mapping(r.GVK())
+		if err != nil {
+			if meta.IsNoMatchError(err) {
+				continue // kind gone from the cluster (CRD deleted): nothing left to prune
+			}
+			return nil, err
+		}
+		var lists []*unstructured.UnstructuredList
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			nss := make([]string, 0, len(namespaces))
+			for ns := range namespaces {
+				nss = append(nss, ns)
+			}
+			sort.Strings(nss)
+			for _, ns := range nss {
+				l, err := c.Dynamic.Resource(m.Resource).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
+				if err != nil {
+					return nil, fmt.Errorf("list %s in %s: %w", r.Kind, ns, err)
+				}
+				lists = append(lists, l)
+			}
+		} else {
+			l, err := c.Dynamic.Resource(m.Resource).List(ctx, metav1.ListOptions{LabelSelector: sel})
+			if err != nil {
+				return nil, fmt.Errorf("list %s: %w", r.Kind, err)
+			}
+			lists = append(lists, l)
+		}
+		for _, l := range lists {
+			for i := range l.Items {
+				live := &l.Items[i]
+				ref := RefOf(live)
+				if want[ref.key()] || live.GetDeletionTimestamp() != nil {
+					continue
+				}
+				out = append(out, Change{Ref: ref, Action: ActionDelete, Object: live, Validated: true})
+			}
+		}
+	}
+	return out, nil
+}
+
+// normalize drops what the server changes on every write or owns.
+func normalize(o *unstructured.Unstructured) map[string]any {
+	c := o.DeepCopy().Object
+	delete(c, "status")
+	if md, ok := c["metadata"].(map[string]any); ok {
+		for _, k := range []string{"managedFields", "resourceVersion", "generation", "creationTimestamp", "uid", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"} {
+			delete(md, k)
+		}
+	}
+	return c
+}
+
+// diffPaths lists the paths where a and b differ, stopping at depth 4.
+func diffPaths(prefix string, a, b any) []string {
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if !aok || !bok || (prefix != "" && strings.Count(prefix, ".") >= 3) {
+		if equality.Semantic.DeepEqual(a, b) {
+			return nil
+		}
+		return []string{prefix}
+	}
+	keys := map[string]bool{}
+	for k := range am {
+		keys[k] = true
+	}
+	for k := range bm {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	var out []string
+	for _, k := range sorted {
+		p := k
+		if prefix != "" {
+			p = prefix + "." + k
+		}
+		out = append(out, diffPaths(p, am[k], bm[k])...)
+	}
+	return out
+}
+
+// Desired returns the references of every desired object, e.g. to wait for
+// their readiness after Apply.
+func (p *Plan) Desired() []ObjRef { return append([]ObjRef(nil), p.desired...) }
