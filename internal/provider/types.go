@@ -81,11 +81,21 @@ func (k RecordKey) String() string { return k.Name + " " + k.Type }
 
 // ClusterSpec describes the Kubernetes cluster of an environment.
 type ClusterSpec struct {
-	ResourceGroup     string `json:"resource_group"`
-	Name              string `json:"name"`
-	Location          string `json:"location,omitempty"`
-	KubernetesVersion string `json:"kubernetes_version,omitempty"`
-	Nodes             int    `json:"nodes,omitempty"`
+	ResourceGroup     string     `json:"resource_group"`
+	Name              string     `json:"name"`
+	Location          string     `json:"location,omitempty"`
+	KubernetesVersion string     `json:"kubernetes_version,omitempty"`
+	Nodes             int        `json:"nodes,omitempty"`
+	Pools             []NodePool `json:"pools,omitempty"`
+}
+
+// NodePool is one agent pool of the cluster (guide: infrastructure.compute.agentpools).
+type NodePool struct {
+	Name    string `json:"name"`
+	Mode    string `json:"mode"` // System or User
+	MinSize int    `json:"min_size"`
+	MaxSize int    `json:"max_size"`
+	VMSize  string `json:"vm_size"`
 }
 
 // ClusterRef names a cluster.

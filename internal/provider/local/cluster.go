@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
@@ -107,7 +108,7 @@ func (p *Provider) EnsureCluster(ctx context.Context, spec provider.ClusterSpec)
 			}
 		}
 	}
-	if p.dry || (recorded && rec == spec) {
+	if p.dry || (recorded && reflect.DeepEqual(rec, spec)) {
 		return c, nil
 	}
 	// The record is written after the backend succeeded: a crash before it

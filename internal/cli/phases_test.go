@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// examplesDir is resolved before any test changes the working directory.
+var examplesDir, _ = filepath.Abs(filepath.Join("..", "..", "examples"))
+
+// phaseConfig copies examples/config.yml into a fresh working directory
+// that the test changes into, with extra YAML as an --ecfg overlay (the returned arguments).
+func phaseConfig(t *testing.T, extra string) []string {
+	t.Helper()
+	base, err := os.ReadFile(filepath.Join(examplesDir, "config.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cfg := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfg, base, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--cfg", cfg}
+	if extra != "" {
+		ecfg := filepath.Join(dir, "profile")
+		if err := os.MkdirAll(ecfg, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(ecfg, "override.yml"), []byte(extra), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--ecfg", ecfg)
+	}
+	return args
+}
+
+// TestPhaseBadInputChangesNothing: bad input fails with exit 2, names what
+// is wrong, and leaves no state behind.
+func TestPhaseBadInputChangesNothing(t *testing.T) {
+	t.Setenv("AURA_VAULT_PASSWORD", "")
+	cases := []struct {
+		name  string
+		extra string
+		args  []string
+		want  string
+	}{
+		{"invalid config", "aks_sku_tier: Gold\n", []string{"deploy_common", "-v", "p"}, "aks_sku_tier"},
+		{"missing vault password", "", []string{"deploy_common"}, "vault password is required"},
+		{"unknown -t component", "", []string{"deploy_core", "-v", "p", "-t", "nlp", "user-helpr"}, "user-helpr"},
+		{"disabled -t component", "", []string{"deploy_core", "-v", "p", "-t", "qdrant"}, "qdrant"},
+		{"stray argument", "", []string{"deploy_core", "-v", "p", "nlp"}, "after -t"},
+		{"bad --output", "", []string{"deploy_common", "-v", "p", "--output", "xml"}, "--output"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := run(t, append(c.args, phaseConfig(t, c.extra)...)...)
+			if code != ExitUsage {
+				t.Fatalf("exit %d, want %d\nstdout %s\nstderr %s", code, ExitUsage, out, errs)
+			}
+			if !strings.Contains(errs, c.want) {
+				t.Fatalf("stderr does not name %q:\n%s", c.want, errs)
+			}
+			if _, err := os.Stat(".aura"); !os.IsNotExist(err) {
+				t.Fatal("a refused command created the state directory")
+			}
+		})
+	}
+}
+
+// TestPlanChangesNothing: `aura plan` and --dry-run print the plan and
+// write no state.
+func TestPlanChangesNothing(t *testing.T) {
+	for _, args := range [][]string{{"plan", "deploy_common"}, {"deploy_common", "--dry-run"}, {"plan", "deploy_infra"}} {
+		code, out, errs := run(t, append(append(args, "-v", "p"), phaseConfig(t, "")...)...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		if !strings.Contains(out, "planned") || !strings.Contains(out, "create resource group") {
+			t.Fatalf("%v printed no plan:\n%s", args, out)
+		}
+		left, _ := filepath.Glob(filepath.Join(".aura", "state", "resourcegroups", "*"))
+		if len(left) > 0 {
+			t.Fatalf("%v created %v", args, left)
+		}
+		if _, err := os.Stat("aura.pem"); !os.IsNotExist(err) {
+			t.Fatalf("%v created the private key", args)
+		}
+	}
+}

@@ -1,0 +1,185 @@
+package phase
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/auracognitive/aurak8s/config/crd"
+	"github.com/auracognitive/aurak8s/internal/kube"
+	"github.com/auracognitive/aurak8s/internal/provider"
+	"github.com/auracognitive/aurak8s/internal/render"
+)
+
+// recordNamespace holds the inventory records of every phase: it outlives
+// the namespaces the phases delete.
+const recordNamespace = "kube-system"
+
+// coreReadyTimeout bounds the wait for core workloads.
+const coreReadyTimeout = 10 * time.Minute
+
+func (e *Env) inventory(phase, name string) kube.Inventory {
+	return kube.Inventory{Environment: e.Cfg.Derived.EnvironmentName, Phase: phase, Release: e.Release.Version,
+		Name: name, Namespace: recordNamespace}
+}
+
+// coreInventory is one per core namespace, so a release namespace (--ns)
+// and the usual one are applied and pruned independently.
+func (e *Env) coreInventory() kube.Inventory { return e.inventory("core", e.CoreNamespace()) }
+
+// crdInventory holds the operator's CRDs: cluster-wide and shared by every
+// core namespace, so only delete_core --full removes them.
+func (e *Env) crdInventory() kube.Inventory { return e.inventory("core", "crds") }
+
+func (e *Env) selected(component string) bool {
+	return len(e.Only) == 0 || slices.Contains(e.Only, component)
+}
+
+// coreObjects renders core once per command: the shared objects and every
+// enabled (and, with -t, selected) component.
+func (e *Env) coreObjects() objectsFunc {
+	return memo(func() ([]*unstructured.Unstructured, error) {
+		bundles, err := e.Release.RenderCore(e.renderer(), e.templateContext())
+		if err != nil {
+			return nil, err
+		}
+		var out []*unstructured.Unstructured
+		for _, b := range bundles {
+			if b.Component == "" || e.selected(b.Component) {
+				out = append(out, b.Objects...)
+			}
+		}
+		return out, nil
+	})
+}
+
+// crdObjects are the operator's CRDs when the operator is deployed.
+func (e *Env) crdObjects() objectsFunc {
+	return memo(func() ([]*unstructured.Unstructured, error) {
+		if !e.Cfg.Derived.Components["aura-operator"] {
+			return nil, nil
+		}
+		files, err := fs.Glob(crd.FS, "bases/*.yaml")
+		if err != nil {
+			return nil, err
+		}
+		var out []*unstructured.Unstructured
+		for _, f := range files {
+			data, err := fs.ReadFile(crd.FS, f)
+			if err != nil {
+				return nil, err
+			}
+			objs, err := render.SplitYAML(path.Join("config/crd", f), data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, objs...)
+		}
+		return out, nil
+	})
+}
+
+func memo(f func() ([]*unstructured.Unstructured, error)) objectsFunc {
+	var (
+		once sync.Once
+		objs []*unstructured.Unstructured
+		err  error
+	)
+	return func() ([]*unstructured.Unstructured, error) {
+		once.Do(func() { objs, err = f() })
+		return objs, err
+	}
+}
+
+// Core is deploy_core: the Azure-side services (bot channel, AI services),
+// the operator's CRDs, every enabled component applied and pruned as one
+// inventory, a readiness check, the DNS records and the info file the
+// migrations read (guide: "Core Deployment").
+func Core(e *Env) Phase {
+	p := e.Provider
+	objs, crds := e.coreObjects(), e.crdObjects()
+	services := Step{e.botChannelAction(e.Cfg.Derived.BotChannelName, e.DNSNameOf("services", false))}
+	if e.Cfg.NextBotChannelEnabled {
+		services = append(services, e.botChannelAction(e.Cfg.Derived.NextBotChannelName, e.DNSNameOf("services", true)))
+	}
+	services = append(services, ProviderAction("ai service clu-"+e.Cfg.Derived.EnvironmentName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+		return p.EnsureAIService(ctx, provider.AIService{ResourceGroup: e.clusterRG(), Name: "clu-" + e.Cfg.Derived.EnvironmentName,
+			Kind: provider.AIKindCLU, Location: e.Cfg.AzureRegion})
+	}))
+	if e.Cfg.OpenAIEnabled {
+		services = append(services, ProviderAction("ai service openai-"+e.Cfg.Derived.EnvironmentName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+			return p.EnsureAIService(ctx, provider.AIService{ResourceGroup: e.clusterRG(), Name: "openai-" + e.Cfg.Derived.EnvironmentName,
+				Kind: provider.AIKindOpenAI, Location: e.Cfg.AzureRegion})
+		}))
+	}
+	steps := []Step{services}
+	if e.selected("aura-operator") {
+		steps = append(steps, Step{e.applyAction("apply operator CRDs", e.crdInventory(), crds, kube.PlanOptions{NoPrune: len(e.Only) > 0})})
+	}
+	steps = append(steps,
+		Step{e.applyAction("apply core to "+e.CoreNamespace(), e.coreInventory(), objs, kube.PlanOptions{NoPrune: len(e.Only) > 0})},
+		Step{e.waitAction("health: core workloads ready", objs, coreReadyTimeout)},
+		Step{e.coreDNSAction()},
+		Step{fileAction("write "+e.infoPath(), e.infoPath(), e.infoJSON)},
+	)
+	return Phase{Name: "deploy_core", Steps: steps}
+}
+
+func (e *Env) botChannelAction(name, host string) Action {
+	return ProviderAction("bot channel "+name, e.Provider, func(ctx context.Context, p provider.Provider) (Change, error) {
+		return p.EnsureBotChannel(ctx, provider.BotChannel{ResourceGroup: e.clusterRG(), Name: name, Location: "global",
+			Endpoint: "https://" + host + "/api/messages"})
+	})
+}
+
+// Info is output_install/{environment_name}_info.json: what `aura migrate`
+// needs to find an environment's cluster, storage and databases.
+type Info struct {
+	EnvironmentName      string          `json:"environment_name"`
+	Provider             string          `json:"provider"`
+	Release              string          `json:"release"`
+	ClusterName          string          `json:"cluster_name"`
+	ClusterResourceGroup string          `json:"cluster_resource_group"`
+	ClusterStorage       string          `json:"cluster_storage_account"`
+	CommonResourceGroup  string          `json:"common_resource_group"`
+	CommonStorage        string          `json:"common_storage_account"`
+	BackupsContainer     string          `json:"backups_container"`
+	SnapshotsContainer   string          `json:"snapshots_container"`
+	CoreNamespace        string          `json:"core_namespace"`
+	SystemNamespace      string          `json:"system_namespace"`
+	AgentsNamespace      string          `json:"agents_namespace"`
+	Kubeconfig           string          `json:"kubeconfig"`
+	AtlasEnabled         bool            `json:"atlas_enabled"`
+	AtlasProject         string          `json:"atlas_project_name,omitempty"`
+	AtlasCluster         string          `json:"atlas_cluster_name,omitempty"`
+	DNS                  []string        `json:"dns_names"`
+	Components           map[string]bool `json:"components"`
+}
+
+func (e *Env) infoJSON(context.Context) ([]byte, error) {
+	d := e.Cfg.Derived
+	info := Info{EnvironmentName: d.EnvironmentName, Provider: e.Provider.Name(), Release: e.Release.Version,
+		ClusterName: e.Cfg.ClusterName, ClusterResourceGroup: e.clusterRG(), ClusterStorage: e.clusterStorageAccount(),
+		CommonResourceGroup: e.commonRG(), CommonStorage: d.CommonStorageAccount, BackupsContainer: containerBackups,
+		SnapshotsContainer: containerSnapshots, CoreNamespace: e.CoreNamespace(), SystemNamespace: d.SystemNamespace,
+		AgentsNamespace: d.AgentsNamespace, Kubeconfig: e.kubeconfigPath(), AtlasEnabled: e.Cfg.AtlasEnabled,
+		Components: d.Components}
+	if e.Cfg.AtlasEnabled {
+		info.AtlasProject, info.AtlasCluster = e.Cfg.AtlasProjectName, e.Cfg.AtlasClusterName
+	}
+	for _, h := range e.serviceHosts() {
+		info.DNS = append(info.DNS, e.DNSNameOf(h, false))
+	}
+	data, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("info file: %w", err)
+	}
+	return append(data, '\n'), nil
+}

@@ -1,0 +1,137 @@
+package phase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/provider"
+)
+
+const dnsTTL = 300
+
+// DNSNameOf is the public name of a service host (services, gateway, …),
+// or its "-next" twin.
+func (e *Env) DNSNameOf(host string, next bool) string {
+	if next {
+		return e.Cfg.NextDNSName(host)
+	}
+	return e.Cfg.DNSName(host)
+}
+
+// ingressTarget is what the environment's names point to: the ingress of
+// this cluster serving this core namespace. Switching DNS to a new cluster or
+// release namespace changes it.
+func (e *Env) ingressTarget() string {
+	return fmt.Sprintf("%s.%s.ingress.%s", e.CoreNamespace(), strings.ToLower(e.Cfg.ClusterName), config.DNSZone)
+}
+
+// records are the record sets of the environment's names (or of the -next
+// names), pointing at this deployment.
+func (e *Env) records(next bool) []provider.RecordSet {
+	var out []provider.RecordSet
+	for _, h := range e.serviceHosts() {
+		name := strings.TrimSuffix(e.DNSNameOf(h, next), "."+config.DNSZone)
+		out = append(out, provider.RecordSet{Name: name, Type: "CNAME", TTL: dnsTTL, Values: []string{e.ingressTarget()}})
+	}
+	return out
+}
+
+func sameRecord(a, b provider.RecordSet) bool {
+	return a.TTL == b.TTL && strings.EqualFold(a.Type, b.Type) && slices.Equal(a.Values, b.Values)
+}
+
+// coreDNSAction creates the environment's records when they are missing
+// (first install), moves them only with force_dns_update (otherwise `aura
+// dns` does, with a backup), and keeps the -next records pointing at this
+// deployment when next_domains_enabled.
+func (e *Env) coreDNSAction() Action {
+	return ProviderActions("dns records", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
+		var out []Change
+		for _, rs := range e.records(false) {
+			have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
+			switch {
+			case provider.IsNotFound(err):
+			case err != nil:
+				return out, err
+			case sameRecord(have, rs):
+				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name})
+				continue
+			case !e.Cfg.ForceDNSUpdate:
+				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
+					Detail: "points to " + strings.Join(have.Values, ",") + "; `aura dns` switches it (or set force_dns_update)"})
+				continue
+			}
+			c, err := p.PutRecordSet(ctx, e.zone(), rs)
+			out = append(out, c)
+			if err != nil {
+				return out, err
+			}
+		}
+		if e.Cfg.NextDomainsEnabled {
+			for _, rs := range e.records(true) {
+				c, err := p.PutRecordSet(ctx, e.zone(), rs)
+				out = append(out, c)
+				if err != nil {
+					return out, err
+				}
+			}
+		}
+		return out, nil
+	})
+}
+
+// DNS is `aura dns`: point the environment's names at this deployment,
+// after saving the record sets it changes so `--rollback` restores them
+// exactly. With nothing to change it writes nothing, so a second run keeps
+// the backup of the state before the switch.
+func DNS(e *Env) Phase {
+	return Phase{Name: "dns", Steps: Sequence(ProviderActions("switch dns records", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
+		want := e.records(false)
+		var todo []provider.RecordSet
+		for _, rs := range want {
+			have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
+			if err != nil && !provider.IsNotFound(err) {
+				return nil, err
+			}
+			if err != nil || !sameRecord(have, rs) {
+				todo = append(todo, rs)
+			}
+		}
+		if len(todo) == 0 {
+			return []Change{{Op: provider.OpNone, Kind: "dns record sets", Name: e.Cfg.Derived.EnvironmentName,
+				Detail: "already point to " + e.ingressTarget()}}, nil
+		}
+		keys := make([]provider.RecordKey, len(want))
+		for i, rs := range want {
+			keys[i] = rs.Key()
+		}
+		backup, err := provider.BackupRecords(ctx, p, e.zone(), keys, e.dnsBackupBlob())
+		out := []Change{backup}
+		if err != nil {
+			return out, fmt.Errorf("dns backup before the switch: %w (nothing was switched)", err)
+		}
+		for _, rs := range todo {
+			c, err := p.PutRecordSet(ctx, e.zone(), rs)
+			out = append(out, c)
+			if err != nil {
+				return out, err
+			}
+		}
+		return out, nil
+	}))}
+}
+
+// DNSRollback is `aura dns --rollback`: restore the record sets exactly as
+// the last switch found them.
+func DNSRollback(e *Env) Phase {
+	return Phase{Name: "dns --rollback", Steps: Sequence(ProviderActions("restore dns records", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
+		if _, err := p.GetBlob(ctx, e.dnsBackupBlob()); errors.Is(err, provider.ErrNotFound) {
+			return nil, fmt.Errorf("no DNS backup for %s (%s): `aura dns` has not switched anything to roll back", e.Cfg.Derived.EnvironmentName, e.dnsBackupBlob())
+		}
+		return provider.RestoreRecords(ctx, p, e.zone(), e.dnsBackupBlob())
+	}))}
+}

@@ -1,0 +1,171 @@
+package phase
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/kube"
+	"github.com/auracognitive/aurak8s/internal/provider"
+	"github.com/auracognitive/aurak8s/internal/release"
+	"github.com/auracognitive/aurak8s/internal/render"
+)
+
+// Env is what every phase of one command works on: the validated
+// configuration, the provider, the release and the command's options. It is
+// built once, after validation, before the first change.
+type Env struct {
+	Cfg       *config.Config
+	Provider  provider.Provider
+	Release   *release.Manifest
+	Templates fs.FS  // deploy/templates/k8s: embedded, overlaid by the user's directory
+	OutputDir string // output_install
+
+	// ReleaseNamespace deploys core into the release namespace (--ns).
+	ReleaseNamespace bool
+	// Only limits deploy_core to these canonical component names (-t).
+	Only []string
+
+	kubeMu sync.Mutex
+	kube   *kube.Client
+}
+
+// CoreNamespace is where core goes: the usual namespace, or with --ns the
+// release namespace.
+func (e *Env) CoreNamespace() string {
+	if e.ReleaseNamespace {
+		return e.Cfg.ReleaseNamespace(e.Release.Version)
+	}
+	return e.Cfg.Derived.CoreNamespace
+}
+
+// Names the phases share (DESIGN §6). Azure-facing names come from config;
+// these are the containers and blobs aura itself lays out.
+const (
+	containerBackups    = "aura-backups"
+	containerSnapshots  = "elasticsearch-snapshots"
+	containerDNSBackups = "aura-dns-backups"
+	containerPackages   = "aura-packages"
+)
+
+func (e *Env) commonRG() string { return e.Cfg.Derived.CommonResourceGroup }
+func (e *Env) clusterRG() string {
+	return e.Cfg.Derived.ClusterResourceGroup
+}
+
+func (e *Env) clusterRef() provider.ClusterRef {
+	return provider.ClusterRef{ResourceGroup: e.clusterRG(), Name: e.Cfg.ClusterName}
+}
+
+// clusterStorageAccount is the per-cluster account (3–24 lowercase letters
+// and digits), deleted with the cluster by delete_infra.
+func (e *Env) clusterStorageAccount() string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(e.Cfg.ClusterName) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String() + "sa"
+	if len(s) > 24 {
+		s = s[:24]
+	}
+	return s
+}
+
+func (e *Env) zone() provider.Zone {
+	return provider.Zone{ResourceGroup: e.commonRG(), Name: config.DNSZone}
+}
+
+// keyVaultName is only used when a customer-managed key is configured
+// (guide: "Confidential Computing").
+func (e *Env) keyVaultName() string {
+	n := "aura-kv-" + e.Cfg.Derived.EnvironmentName
+	if len(n) > 24 {
+		n = n[:24]
+	}
+	return strings.TrimRight(n, "-")
+}
+
+func (e *Env) needsKeyVault() bool {
+	c := e.Cfg
+	return c.EnableCustomerKeyEncryption || c.EnableCustomerKeyAtlasEncrypt || c.EnableCustomerKeyDatabricksEncryption
+}
+
+func (e *Env) dnsBackupBlob() provider.BlobRef {
+	return provider.BlobRef{ResourceGroup: e.commonRG(), Account: e.Cfg.Derived.CommonStorageAccount,
+		Container: containerDNSBackups, Name: e.Cfg.Derived.EnvironmentName + ".json"}
+}
+
+func (e *Env) kubeconfigPath() string { return filepath.Join(e.OutputDir, "kubeconfig.json") }
+func (e *Env) infoPath() string {
+	return filepath.Join(e.OutputDir, e.Cfg.Derived.EnvironmentName+"_info.json")
+}
+
+// Kube returns a client of the environment's cluster, from the provider's
+// kubeconfig; it fails with a hint when the cluster is not running.
+func (e *Env) Kube(ctx context.Context) (*kube.Client, error) {
+	e.kubeMu.Lock()
+	defer e.kubeMu.Unlock()
+	if e.kube != nil {
+		return e.kube, nil
+	}
+	st, err := e.Provider.ClusterState(ctx, e.clusterRef())
+	if err != nil {
+		return nil, err
+	}
+	if st != provider.ClusterRunning {
+		return nil, fmt.Errorf("cluster %s is %s: run `aura deploy_infra` (or `aura start`) first", e.Cfg.ClusterName, st)
+	}
+	raw, err := e.Provider.Kubeconfig(ctx, e.clusterRef())
+	if err != nil {
+		return nil, err
+	}
+	rc, err := clientcmd.RESTConfigFromKubeConfig(raw)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: kubeconfig: %w", e.Cfg.ClusterName, err)
+	}
+	c, err := kube.New(rc)
+	if err != nil {
+		return nil, err
+	}
+	e.kube = c
+	return c, nil
+}
+
+// renderer renders the templates; secret values never appear in its errors.
+func (e *Env) renderer() *render.Renderer {
+	return render.New(e.Templates, e.Cfg.SecretValues()...)
+}
+
+// templateContext is the config's context with the namespace the phase
+// deploys core into.
+func (e *Env) templateContext() map[string]any {
+	ctx := e.Cfg.TemplateContext()
+	ctx["kubernetes_core_namespace"] = e.CoreNamespace()
+	return ctx
+}
+
+// serviceHosts are the DNS host keys (services, gateway, …) of the enabled
+// components, sorted.
+func (e *Env) serviceHosts() []string {
+	seen := map[string]bool{}
+	for _, c := range e.Release.Components {
+		if c.Ingress != nil && e.Cfg.Derived.Components[c.Name] {
+			seen[c.Ingress.Host] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for h := range seen {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,32 @@
+package phase
+
+import (
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/auracognitive/aurak8s/internal/kube"
+)
+
+// System is deploy_system as far as core depends on it: the system
+// namespace and the ingress CRDs that core's routes use (templates under
+// deploy/templates/k8s/system), applied and pruned as the "system"
+// inventory. The monitoring, logging and database stack joins it.
+func System(e *Env) Phase {
+	objs := memo(func() ([]*unstructured.Unstructured, error) {
+		r, ctx := e.renderer(), e.templateContext()
+		var out []*unstructured.Unstructured
+		for _, dir := range []string{"system", "system/crds"} {
+			got, err := r.Dir(dir, ctx)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, got...)
+		}
+		return out, nil
+	})
+	return Phase{Name: "deploy_system", Steps: Sequence(
+		e.applyAction("apply system to "+e.Cfg.Derived.SystemNamespace, e.inventory("system", ""), objs, kube.PlanOptions{}),
+		e.waitAction("health: system ready", objs, 5*time.Minute),
+	)}
+}

@@ -1,0 +1,139 @@
+// Package factory builds the provider a configuration names, so commands and
+// tests pick providers in one place and the phases stay cloud-agnostic.
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/localcluster"
+	"github.com/auracognitive/aurak8s/internal/provider"
+	"github.com/auracognitive/aurak8s/internal/provider/local"
+)
+
+// UnsupportedError is returned for a provider this build cannot run: bad
+// input, so aura exits 2 before changing anything.
+type UnsupportedError struct{ Provider string }
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("provider: %q is not available in this build of aura (only \"local\"); set provider: local", e.Provider)
+}
+
+// ExitCode makes aura exit 2.
+func (e *UnsupportedError) ExitCode() int { return 2 }
+
+// New returns the provider of cfg. log receives the local cluster's tool
+// output (nil discards it).
+func New(cfg *config.Config, log io.Writer) (provider.Provider, error) {
+	switch cfg.Provider {
+	case "local", "":
+		dir := cfg.Local.StateDir
+		return local.New(local.Options{
+			StateDir:   dir,
+			Kubeconfig: cfg.Local.Kubeconfig,
+			Backend:    &KwokBackend{Dir: filepath.Join(dir, "kwok"), Log: log},
+		})
+	default:
+		return nil, &UnsupportedError{Provider: cfg.Provider}
+	}
+}
+
+// KwokBackend runs the local provider's clusters with internal/localcluster:
+// one kwokctl cluster per name, each in its own directory under Dir.
+type KwokBackend struct {
+	Dir    string
+	BinDir string // DefaultBinDir() when empty
+	Log    io.Writer
+}
+
+var _ local.ClusterBackend = (*KwokBackend)(nil)
+
+func (b *KwokBackend) cluster(name string, pools []localcluster.Pool) (*localcluster.Cluster, error) {
+	return localcluster.New(localcluster.Options{
+		Dir: filepath.Join(b.Dir, name), Name: "aura", BinDir: b.BinDir, Pools: pools, Log: b.Log,
+	})
+}
+
+// Create creates and starts the cluster with the spec's agent pools at their min_size.
+func (b *KwokBackend) Create(ctx context.Context, spec provider.ClusterSpec) error {
+	var pools []localcluster.Pool
+	for _, p := range spec.Pools {
+		pools = append(pools, localcluster.Pool{Name: p.Name, Mode: p.Mode, Count: p.MinSize, VMSize: p.VMSize})
+	}
+	c, err := b.cluster(spec.Name, pools)
+	if err != nil {
+		return err
+	}
+	_, err = c.Create(ctx)
+	return err
+}
+
+// Start starts a stopped cluster, its data kept.
+func (b *KwokBackend) Start(ctx context.Context, name string) error {
+	return b.do(name, func(c *localcluster.Cluster) error { _, err := c.Start(ctx); return err })
+}
+
+// Stop stops the control plane, keeping its data.
+func (b *KwokBackend) Stop(ctx context.Context, name string) error {
+	return b.do(name, func(c *localcluster.Cluster) error { _, err := c.Stop(ctx); return err })
+}
+
+// Delete removes the cluster's processes and every file of it.
+func (b *KwokBackend) Delete(ctx context.Context, name string) error {
+	if err := b.do(name, func(c *localcluster.Cluster) error { _, err := c.Delete(ctx); return err }); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(filepath.Join(b.Dir, name)); err != nil {
+		return err
+	}
+	// The parent was created for this cluster only; leave no empty directory behind.
+	_ = os.Remove(b.Dir)
+	return nil
+}
+
+// State maps the local cluster's status to the provider's.
+func (b *KwokBackend) State(ctx context.Context, name string) (provider.ClusterState, error) {
+	c, err := b.cluster(name, nil)
+	if err != nil {
+		return "", err
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return "", err
+	}
+	switch st {
+	case localcluster.StatusRunning:
+		return provider.ClusterRunning, nil
+	case localcluster.StatusStopped:
+		return provider.ClusterStopped, nil
+	default:
+		return provider.ClusterAbsent, nil
+	}
+}
+
+// Kubeconfig returns the cluster's admin kubeconfig.
+func (b *KwokBackend) Kubeconfig(_ context.Context, name string) ([]byte, error) {
+	c, err := b.cluster(name, nil)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(c.Kubeconfig())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("local cluster %s: kubeconfig: %w", name, provider.ErrNotFound)
+	}
+	return data, err
+}
+
+func (b *KwokBackend) do(name string, f func(*localcluster.Cluster) error) error {
+	c, err := b.cluster(name, nil)
+	if err != nil {
+		return err
+	}
+	return f(c)
+}
