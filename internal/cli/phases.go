@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -176,9 +177,9 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 	if err != nil {
 		return err
 	}
-	printer := ui.New(g.Stdout, ui.Options{JSON: g.Output == "json", Debug: g.Debug, Redactor: ui.NewRedactor(cfg.SecretValues())})
-	defer printer.Close()
 	redactor := ui.NewRedactor(cfg.SecretValues())
+	printer := ui.New(g.Stdout, ui.Options{JSON: g.Output == "json", Debug: g.Debug, Redactor: redactor})
+	defer printer.Close()
 	runner := &phase.Runner{DryRun: o.dryRun, Reporter: printer, Redact: redactor.Redact}
 	ctx, stop := phase.WithInterrupt(ctx, func() {
 		printer.Warn("", "interrupted: finishing the running actions; press Ctrl-C again to abort at once")
@@ -212,7 +213,11 @@ func newEnv(g *Globals, cfg *config.Config, o *phaseOpts) (*phase.Env, error) {
 			return nil, UsageErrorf("-t %s: the component is not enabled in this configuration", c)
 		}
 	}
-	p, err := factory.New(cfg, nil)
+	var toolLog io.Writer // the local cluster tool's own output, only with --debug
+	if g.Debug {
+		toolLog = g.Stderr
+	}
+	p, err := factory.New(cfg, toolLog)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/auracognitive/aurak8s/internal/vault"
 	"gopkg.in/yaml.v3"
+
+	"github.com/auracognitive/aurak8s/internal/editdist"
 )
 
 // checker walks one layer's YAML against the Config type: unknown keys (with
@@ -246,7 +248,7 @@ func suggest(key string, valid []string) string {
 	best, bestD := "", 1<<30
 	lk := strings.ToLower(key)
 	for _, v := range valid {
-		d := levenshtein(lk, strings.ToLower(v))
+		d := editdist.Levenshtein(lk, strings.ToLower(v))
 		if d < bestD {
 			best, bestD = v, d
 		}
@@ -256,27 +258,6 @@ func suggest(key string, valid []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 var (

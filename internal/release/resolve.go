@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/auracognitive/aurak8s/internal/editdist"
 )
 
 // UnknownComponentError is returned by Resolve for a name that is neither a
@@ -56,11 +58,11 @@ func (m *Manifest) closest(name string) string {
 	}
 	sort.Strings(all)
 	for _, cand := range all {
-		d := levenshtein(name, cand)
+		d := editdist.Levenshtein(name, cand)
 		// Users often drop the product prefix: "groot" for "aura-groot".
 		for _, prefix := range []string{"aura-", "atria-"} {
 			if short, ok := strings.CutPrefix(cand, prefix); ok {
-				d = min(d, levenshtein(name, short)+1)
+				d = min(d, editdist.Levenshtein(name, short)+1)
 			}
 		}
 		if strings.HasPrefix(cand, name) || strings.HasSuffix(cand, name) {
@@ -71,27 +73,6 @@ func (m *Manifest) closest(name string) string {
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // Waves groups the given components (canonical names) into ordered waves:
