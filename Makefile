@@ -20,7 +20,7 @@ vet:
 test: tools vet
 	$(GO) test -count=1 ./...
 
-demo: build
+demo: build tools
 	bash hack/demo.sh
 
 clean:

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	templates "github.com/auracognitive/aurak8s/deploy/templates/k8s"
 	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/credentials"
 	"github.com/auracognitive/aurak8s/internal/phase"
 	"github.com/auracognitive/aurak8s/internal/provider/factory"
 	"github.com/auracognitive/aurak8s/internal/release"
@@ -171,6 +173,17 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 	if s.check != nil {
 		if err := s.check(cfg); err != nil {
 			return err
+		}
+	}
+	// The local provider needs no cloud credentials, but given ones are
+	// checked all the same, before anything changes.
+	if g.CredentialsFile != "" || cfg.Provider == "azure" {
+		_, warnings, err := credentials.Load(g.CredentialsFile, os.Getenv)
+		if err != nil {
+			return err
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(g.Stderr, "warning:", w)
 		}
 	}
 	env, err := newEnv(g, cfg, o)

@@ -54,10 +54,16 @@ func TestPhaseBadInputChangesNothing(t *testing.T) {
 		{"disabled -t component", "", []string{"deploy_core", "-v", "p", "-t", "qdrant"}, "qdrant"},
 		{"stray argument", "", []string{"deploy_core", "-v", "p", "nlp"}, "after -t"},
 		{"bad --output", "", []string{"deploy_common", "-v", "p", "--output", "xml"}, "--output"},
+		{"missing credentials file", "", []string{"deploy_common", "-v", "p", "-c", "nope.json"}, "nope.json"},
+		{"incomplete credentials", "", []string{"deploy_common", "-v", "p", "-c", "creds.json"}, "AZURE_SECRET"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errs := run(t, append(c.args, phaseConfig(t, c.extra)...)...)
+			args := phaseConfig(t, c.extra)
+			if err := os.WriteFile("creds.json", []byte(`{"AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001"}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errs := run(t, append(c.args, args...)...)
 			if code != ExitUsage {
 				t.Fatalf("exit %d, want %d\nstdout %s\nstderr %s", code, ExitUsage, out, errs)
 			}
@@ -68,6 +74,27 @@ func TestPhaseBadInputChangesNothing(t *testing.T) {
 				t.Fatal("a refused command created the state directory")
 			}
 		})
+	}
+}
+
+// TestCredentialsFileReadableByOthersWarns: the guide's credentials.json
+// holds a client secret; a group/world-readable file gets a warning.
+func TestCredentialsFileReadableByOthersWarns(t *testing.T) {
+	args := phaseConfig(t, "")
+	creds := `{"AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001", "AZURE_SECRET": "s3cr3t-value",
+		"AZURE_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000002", "AZURE_TENANT": "00000000-0000-0000-0000-000000000003"}`
+	if err := os.WriteFile("credentials.json", []byte(creds), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, append([]string{"plan", "deploy_common", "-v", "p", "-c", "credentials.json"}, args...)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "chmod 600") {
+		t.Fatalf("no warning about the file mode:\n%s", errs)
+	}
+	if strings.Contains(out+errs, "s3cr3t-value") {
+		t.Fatal("the client secret reached the output")
 	}
 }
 
