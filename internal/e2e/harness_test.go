@@ -205,6 +205,21 @@ func (w *workspace) killDuring(prefix string, args ...string) {
 	}
 }
 
+// kubectl runs the cluster's kubectl against the environment, as a user would.
+func (w *workspace) kubectl(args ...string) string {
+	w.t.Helper()
+	bins, err := localcluster.FindBinaries(localcluster.DefaultBinDir())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	cmd := exec.Command(bins.Kubectl, append([]string{"--kubeconfig", filepath.Join(w.dir, "output_install", "kubeconfig.json")}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		w.t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
 // snapshot maps every object aura manages in the cluster to its
 // resourceVersion, read from the API server.
 func (w *workspace) snapshot() map[string]string {

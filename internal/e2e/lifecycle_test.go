@@ -53,6 +53,10 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("second %s changed resourceVersions:\nbefore %v\nafter  %v", ph, rv, again)
 		}
 	}
+	// The guide's restore command works against what deploy_system made.
+	w.kubectl("create", "job", "--from=cronjob/mongodb-restore", "restore-backup", "-n", "aura-system")
+	w.kubectl("get", "job", "restore-backup", "-n", "aura-system")
+
 	core := w.snapshot()
 	if !hasKey(core, "Deployment/aura-ap-dev/aura-bot") {
 		t.Fatalf("no aura-bot Deployment in aura-ap-dev: %v", keys(core))

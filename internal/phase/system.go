@@ -8,10 +8,12 @@ import (
 	"github.com/auracognitive/aurak8s/internal/kube"
 )
 
-// System is deploy_system as far as core depends on it: the system
-// namespace and the ingress CRDs that core's routes use (templates under
-// deploy/templates/k8s/system), applied and pruned as the "system"
-// inventory. The monitoring, logging and database stack joins it.
+// System is deploy_system: every template of deploy/templates/k8s/system
+// (the system namespace, backup and suspended restore CronJobs, Active
+// Listening when enabled, Alertmanager and page-credential Secrets) and the
+// ingress CRDs core's routes use (system/crds), applied and pruned as the
+// "system" inventory. The Helm releases of the monitoring, logging and
+// database stack are not wired in yet.
 func System(e *Env) Phase {
 	objs := memo(func() ([]*unstructured.Unstructured, error) {
 		r, ctx := e.renderer(), e.templateContext()

@@ -60,17 +60,17 @@ func checkSecret(obj *unstructured.Unstructured) error {
 		switch k {
 		case "apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable":
 		default:
-			return fmt.Errorf("Secret %s: unexpected top-level field %q (secret values go in data or stringData)", obj.GetName(), k)
+			return fmt.Errorf("secret %s: unexpected top-level field %q (secret values go in data or stringData)", obj.GetName(), k)
 		}
 	}
 	data, _, _ := unstructured.NestedMap(obj.Object, "data")
 	for key, v := range data {
 		s, ok := v.(string)
 		if !ok {
-			return fmt.Errorf("Secret %s: data.%s must be a base64 string", obj.GetName(), key)
+			return fmt.Errorf("secret %s: data.%s must be a base64 string", obj.GetName(), key)
 		}
 		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-			return fmt.Errorf("Secret %s: data.%s is not valid base64 (use stringData for plain text)", obj.GetName(), key)
+			return fmt.Errorf("secret %s: data.%s is not valid base64 (use stringData for plain text)", obj.GetName(), key)
 		}
 	}
 	return nil
