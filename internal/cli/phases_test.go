@@ -113,6 +113,9 @@ func TestPlanChangesNothing(t *testing.T) {
 		if len(left) > 0 {
 			t.Fatalf("%v created %v", args, left)
 		}
+		if _, err := os.Stat(".aura"); !os.IsNotExist(err) {
+			t.Fatalf("%v created the state directory", args)
+		}
 		if _, err := os.Stat("aura.pem"); !os.IsNotExist(err) {
 			t.Fatalf("%v created the private key", args)
 		}

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,9 @@ import (
 // behind. It reports whether it removed anything.
 func (p *Provider) Cleanup(ctx context.Context) (bool, error) {
 	if p.dry {
+		return false, nil
+	}
+	if _, err := os.Stat(p.dir); errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	unlock, err := p.lock(ctx, true)

@@ -56,7 +56,9 @@ type Provider struct {
 
 var _ provider.Provider = (*Provider)(nil)
 
-// New opens (creating if needed) the state directory.
+// New opens the state directory. It is created by the first write, so a
+// dry run, a plan or a delete of an environment that does not exist leaves
+// the disk untouched.
 func New(opts Options) (*Provider, error) {
 	if opts.StateDir == "" {
 		return nil, errors.New("local provider: local.state_dir is empty")
@@ -65,12 +67,16 @@ func New(opts Options) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local provider: local.state_dir %q: %w", opts.StateDir, err)
 	}
-	for _, d := range []string{dir, filepath.Join(dir, tmpDirName), filepath.Join(dir, groupsDirName)} {
+	return &Provider{dir: dir, kubeconfig: opts.Kubeconfig, backend: opts.Backend}, nil
+}
+
+func (p *Provider) ensureStateDir() error {
+	for _, d := range []string{p.dir, filepath.Join(p.dir, tmpDirName), filepath.Join(p.dir, groupsDirName)} {
 		if err := os.MkdirAll(d, dirPerm); err != nil {
-			return nil, fmt.Errorf("local provider: local.state_dir: %w", err)
+			return fmt.Errorf("local provider: local.state_dir: %w", err)
 		}
 	}
-	return &Provider{dir: dir, kubeconfig: opts.Kubeconfig, backend: opts.Backend}, nil
+	return nil
 }
 
 // Name implements provider.Provider.
@@ -106,6 +112,14 @@ func (p *Provider) lock(ctx context.Context, write bool) (func(), error) {
 func (p *Provider) lockFile(ctx context.Context, name string, write bool) (func(), error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if write && !p.dry {
+		if err := p.ensureStateDir(); err != nil {
+			return nil, err
+		}
+	} else if _, err := os.Stat(p.dir); errors.Is(err, os.ErrNotExist) {
+		// No state yet: nothing to read, nothing to protect.
+		return func() {}, nil
 	}
 	fl := flock.New(filepath.Join(p.dir, name), flock.SetPermissions(filePerm))
 	var ok bool
