@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,6 +22,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/auracognitive/aurak8s/internal/dirtree"
 	"github.com/auracognitive/aurak8s/internal/localcluster"
 )
 
@@ -273,23 +273,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// tree lists every file under dir with its content hash, to prove a run
-// changed nothing on disk.
-func tree(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || strings.HasSuffix(p, ".lock") {
-			return nil
-		}
-		data, _ := os.ReadFile(p)
-		out = append(out, fmt.Sprintf("%s %x", strings.TrimPrefix(p, dir), data))
-		return nil
-	})
-	sort.Strings(out)
-	return out
-}
-
 // processesUnder lists running processes whose command line mentions dir.
 func processesUnder(dir string) []string {
 	var out []string
@@ -304,4 +287,14 @@ func processesUnder(dir string) []string {
 		}
 	}
 	return out
+}
+
+// tree fingerprints dir (internal/dirtree), to prove a run changed nothing on disk.
+func tree(t *testing.T, dir string) string {
+	t.Helper()
+	s, err := dirtree.Fingerprint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

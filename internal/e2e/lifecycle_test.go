@@ -30,7 +30,7 @@ func TestLifecycle(t *testing.T) {
 	if ch := w.ok("deploy_common").changed(); len(ch) != 0 {
 		t.Fatalf("second deploy_common reported changes: %v", ch)
 	}
-	if after := tree(t, state); !slices.Equal(before, after) {
+	if after := tree(t, state); before != after {
 		t.Fatal("second deploy_common changed the state files")
 	}
 
@@ -132,6 +132,9 @@ func TestLifecycle(t *testing.T) {
 		if ch := w.ok(ph).changed(); len(ch) != 0 {
 			t.Errorf("%s on a deleted environment reported changes: %v", ph, ch)
 		}
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Error("deleting a deleted environment left a state directory")
 	}
 }
 

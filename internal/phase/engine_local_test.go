@@ -2,54 +2,14 @@ package phase
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
-	"sort"
-	"strings"
 	"testing"
 
+	"github.com/auracognitive/aurak8s/internal/dirtree"
 	"github.com/auracognitive/aurak8s/internal/provider"
 	"github.com/auracognitive/aurak8s/internal/provider/local"
 	"github.com/auracognitive/aurak8s/internal/ui"
 )
-
-// stateTree fingerprints a state directory: every path, mode and content.
-func stateTree(t *testing.T, dir string) string {
-	t.Helper()
-	var lines []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(d.Name(), ".lock") {
-			return nil // readers create lock files
-		}
-		rel, _ := filepath.Rel(dir, path)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		line := fmt.Sprintf("%s %v", rel, info.Mode())
-		if !d.IsDir() {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			line += fmt.Sprintf(" %x", sha256.Sum256(data))
-		}
-		lines = append(lines, line)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
-}
 
 // commonPhase is a deploy_common-like phase on the local provider: the
 // resource group first, then its independent resources concurrently.
@@ -110,4 +70,14 @@ func TestDryRunLeavesLocalStateUntouched(t *testing.T) {
 			t.Errorf("%s: state changed = %v, want %v\nbefore:\n%s\nafter:\n%s", tc.name, after != before, tc.writes, before, after)
 		}
 	}
+}
+
+// stateTree fingerprints a state directory (internal/dirtree).
+func stateTree(t *testing.T, dir string) string {
+	t.Helper()
+	s, err := dirtree.Fingerprint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

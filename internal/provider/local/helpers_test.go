@@ -2,16 +2,11 @@ package local
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/auracognitive/aurak8s/internal/dirtree"
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
@@ -95,37 +90,12 @@ func newProvider(t *testing.T) (*Provider, *fakeBackend) {
 	return p, be
 }
 
-// tree lists every file and directory under dir (the lock file aside, which
-// readers create) with its mode and content hash, one line each.
+// tree fingerprints a state directory (internal/dirtree).
 func tree(t *testing.T, dir string) string {
 	t.Helper()
-	var lines []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if strings.HasSuffix(d.Name(), lockFileName) {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		line := fmt.Sprintf("%s %v", rel, info.Mode())
-		if !d.IsDir() {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			line += fmt.Sprintf(" %x", sha256.Sum256(data))
-		}
-		lines = append(lines, line)
-		return nil
-	})
+	s, err := dirtree.Fingerprint(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
+	return s
 }
