@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,9 @@ import (
 type Source struct {
 	// Dir holds charts as <Dir>/<chart>/ (unpacked) or <Dir>/<chart>-<version>.tgz.
 	Dir string
+	// FS holds unpacked charts as <chart>/ at its root (charts built into
+	// the binary); it is used when Dir is empty.
+	FS fs.FS
 	// OCI is a registry path, oci://host[:port]/path; a chart is pulled as
 	// <OCI>/<chart>:<version>.
 	OCI string
@@ -48,6 +52,8 @@ func (s *Source) Load(ctx context.Context, ref ChartRef) (*chart.Chart, error) {
 	switch {
 	case s.Dir != "":
 		ch, err = s.fromDir(ref)
+	case s.FS != nil:
+		ch, err = s.fromFS(ref)
 	case s.OCI != "":
 		ch, err = s.fromOCI(ctx, strings.TrimSuffix(s.OCI, "/")+"/"+ref.Chart, ref)
 	case registry.IsOCI(ref.Repo):
@@ -72,6 +78,8 @@ func (s *Source) describe(ref ChartRef) string {
 	switch {
 	case s.Dir != "":
 		return "directory " + s.Dir
+	case s.FS != nil:
+		return "the charts built into aura"
 	case s.OCI != "":
 		return s.OCI
 	}
@@ -92,6 +100,32 @@ func (s *Source) fromDir(ref ChartRef) (*chart.Chart, error) {
 		return ch, nil
 	}
 	return nil, fmt.Errorf("chart %s: %w in directory %s (looked for %s and %s/)", ref, ErrChartNotFound, s.Dir, filepath.Base(tgz), ref.Chart)
+}
+
+func (s *Source) fromFS(ref ChartRef) (*chart.Chart, error) {
+	var files []*loader.BufferedFile
+	err := fs.WalkDir(s.FS, ref.Chart, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(s.FS, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, &loader.BufferedFile{Name: strings.TrimPrefix(p, ref.Chart+"/"), Data: data})
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("chart %s: %w in %s", ref, ErrChartNotFound, s.describe(ref))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: %w", ref, err)
+	}
+	ch, err := loader.LoadFiles(files)
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: load from %s: %w", ref, s.describe(ref), err)
+	}
+	return ch, nil
 }
 
 func (s *Source) fromOCI(ctx context.Context, repoRef string, ref ChartRef) (*chart.Chart, error) {

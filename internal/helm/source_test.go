@@ -60,6 +60,9 @@ func TestSourceLoad(t *testing.T) {
 			wantErr: []string{"has no web 9.9.9", "chart directory"}, notFound: true},
 		{name: "repository unreachable", src: helm.Source{}, ref: helm.ChartRef{Repo: goneURL, Chart: "redis", Version: "20.1.0"},
 			wantErr: []string{"redis 20.1.0", goneURL, "cannot be read", "to install offline", "redis-20.1.0.tgz", "OCI registry"}, notFound: true},
+		{name: "file system", src: helm.Source{FS: os.DirFS(dir)}, ref: helm.ChartRef{Chart: "web", Version: "0.1.0"}, wantVer: "0.1.0"},
+		{name: "file system lacks the chart", src: helm.Source{FS: os.DirFS(empty)}, ref: helm.ChartRef{Chart: "grafana", Version: "8.5.1"},
+			wantErr: []string{"grafana 8.5.1", "built into aura"}, notFound: true},
 		{name: "no version", src: helm.Source{Dir: dir}, ref: helm.ChartRef{Chart: "web"}, wantErr: []string{"version"}},
 	}
 	for _, tt := range tests {

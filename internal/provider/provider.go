@@ -41,6 +41,10 @@ type Provider interface {
 	// prefix, sorted.
 	ListBlobs(ctx context.Context, ref ContainerRef, prefix string) ([]string, error)
 	DeleteBlob(ctx context.Context, ref BlobRef) (Change, error)
+	// StorageAccountKey is a key of the account, for workloads (backup
+	// jobs, Elasticsearch snapshots) that write to it. ErrNotFound when the
+	// account does not exist.
+	StorageAccountKey(ctx context.Context, ref ResourceRef) (string, error)
 
 	EnsureKeyVault(ctx context.Context, kv KeyVault) (Change, error)
 	DeleteKeyVault(ctx context.Context, ref VaultRef) (Change, error)
@@ -62,6 +66,9 @@ type Provider interface {
 	StartCluster(ctx context.Context, ref ClusterRef) (Change, error)
 	ClusterState(ctx context.Context, ref ClusterRef) (ClusterState, error)
 	Kubeconfig(ctx context.Context, ref ClusterRef) ([]byte, error)
+	// ClusterOutboundIPs are the public IPv4 addresses the cluster's
+	// traffic leaves from (Atlas allows them).
+	ClusterOutboundIPs(ctx context.Context, ref ClusterRef) ([]string, error)
 
 	EnsureBotChannel(ctx context.Context, bc BotChannel) (Change, error)
 	DeleteBotChannel(ctx context.Context, ref ResourceRef) (Change, error)

@@ -260,3 +260,12 @@ func (p *Provider) Kubeconfig(ctx context.Context, ref provider.ClusterRef) ([]b
 	}
 	return be.Kubeconfig(ctx, ref.Name)
 }
+
+// ClusterOutboundIPs implements provider.Provider: a local cluster reaches
+// the outside from this machine, which it knows only as loopback.
+func (p *Provider) ClusterOutboundIPs(ctx context.Context, ref provider.ClusterRef) ([]string, error) {
+	if err := checkNames("resource group name", ref.ResourceGroup, "cluster name", ref.Name); err != nil {
+		return nil, err
+	}
+	return []string{"127.0.0.1"}, nil
+}

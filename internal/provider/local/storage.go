@@ -2,6 +2,8 @@ package local
 
 import (
 	"context"
+	"crypto/sha512"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -238,4 +240,28 @@ func sortedUnique(in []string) []string {
 		}
 	}
 	return out[:j]
+}
+
+// StorageAccountKey implements provider.Provider. Local storage is a
+// directory with no access control, so the key only has to be stable and
+// look like an Azure key (64 bytes, base64): it is derived from the account's
+// identity instead of being stored.
+func (p *Provider) StorageAccountKey(ctx context.Context, ref provider.ResourceRef) (string, error) {
+	if err := checkNames("resource group name", ref.ResourceGroup, "storage account name", ref.Name); err != nil {
+		return "", err
+	}
+	unlock, err := p.lock(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	ok, err := exists(filepath.Join(p.accountDir(ref.ResourceGroup, ref.Name), "account.json"))
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", notFound(kindAccount, ref.Name)
+	}
+	sum := sha512.Sum512([]byte("aura-local-storage-key\x00" + ref.ResourceGroup + "\x00" + ref.Name))
+	return base64.StdEncoding.EncodeToString(sum[:]), nil
 }
