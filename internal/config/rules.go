@@ -18,6 +18,7 @@ import (
 // per topic, each reporting every problem it finds.
 var rules = []func(*validator){
 	ruleProvider,
+	ruleCharts,
 	ruleEnvironment,
 	ruleNotifications,
 	ruleFourthPlatform,
@@ -130,6 +131,33 @@ func ruleProvider(v *validator) {
 			if _, err := os.Stat(k); err != nil {
 				v.errf("local.kubeconfig", "cannot read %q: %v", k, unwrapPathError(err))
 			}
+		}
+	}
+}
+
+// ruleCharts checks the chart source: "" (the provider's default),
+// "repositories", an OCI path, or a directory that exists (relative paths are
+// taken from the working directory, as local.state_dir is).
+func ruleCharts(v *validator) {
+	src := v.cfg.Charts.Source
+	switch {
+	case src == "" || src == "repositories":
+		if v.cfg.Charts.PlainHTTP {
+			v.warnf("charts.plain_http", "has no effect without an oci:// charts.source")
+		}
+	case strings.HasPrefix(src, "oci://"):
+		if strings.TrimPrefix(src, "oci://") == "" {
+			v.errf("charts.source", "oci:// needs a registry host and path, e.g. oci://localhost:5000/charts")
+		}
+	case strings.Contains(src, "://"):
+		v.errf("charts.source", "must be \"repositories\", a directory or an oci:// registry path, not %q", src)
+	default:
+		st, err := os.Stat(src)
+		switch {
+		case err != nil:
+			v.errf("charts.source", "cannot read directory %q: %v", src, unwrapPathError(err))
+		case !st.IsDir():
+			v.errf("charts.source", "%q is not a directory", src)
 		}
 	}
 }

@@ -20,6 +20,9 @@ func TestRules(t *testing.T) {
 		// environment
 		{"provider unknown", []edit{{"provider", "gcp"}}, "provider", "must be one of local, azure", ""},
 		{"kubeconfig missing", []edit{{"local.kubeconfig", "/nonexistent/kubeconfig"}}, "local.kubeconfig", "cannot read", ""},
+		{"charts source absent dir", []edit{{"charts.source", "/nonexistent/charts"}}, "charts.source", "cannot read directory", ""},
+		{"charts source url", []edit{{"charts.source", "https://charts.example.com"}}, "charts.source", `must be "repositories", a directory or an oci://`, ""},
+		{"charts source empty oci", []edit{{"charts.source", "oci://"}}, "charts.source", "needs a registry host", ""},
 		{"state_dir empty", []edit{{"local.state_dir", `""`}}, "local.state_dir", "is required when provider is local", ""},
 		{"environment_type missing", []edit{{"environment_type", "<delete>"}}, "environment_type", "is required", "-"},
 		{"environment_type empty", []edit{{"environment_type", `""`}}, "environment_type", "is required", ""},

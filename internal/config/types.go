@@ -12,6 +12,8 @@ type Config struct {
 	// directory, the default) or azure.
 	Provider string      `yaml:"provider" jsonschema:"enum=local,enum=azure,default=local"`
 	Local    LocalConfig `yaml:"local"`
+	// Where deploy_system finds its Helm charts.
+	Charts ChartsConfig `yaml:"charts"`
 
 	EnvironmentType    string            `yaml:"environment_type" jsonschema:"pattern=^[a-z0-9]+$"`
 	EnvironmentProfile string            `yaml:"environment_profile" jsonschema:"pattern=^[a-z0-9]+$"`
@@ -144,6 +146,19 @@ type LocalConfig struct {
 	Kubeconfig string `yaml:"kubeconfig"`
 	// Where the local provider keeps resource groups, storage and DNS.
 	StateDir string `yaml:"state_dir"`
+}
+
+// ChartsConfig says where deploy_system gets the Helm charts the release
+// manifest names.
+type ChartsConfig struct {
+	// "repositories" (the real chart repositories), a directory holding
+	// <chart>/ or <chart>-<version>.tgz, or an OCI registry path
+	// oci://host[:port]/path. Empty: the provider's default, the
+	// repositories on azure and the stand-in charts built into aura on local
+	// (offline; see deploy/charts/local/README.md).
+	Source string `yaml:"source"`
+	// Talk to the OCI registry without TLS (a registry on this machine).
+	PlainHTTP bool `yaml:"plain_http"`
 }
 
 // Webhook is one entry of notifications_webhooks.
