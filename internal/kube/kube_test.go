@@ -476,3 +476,21 @@ func TestClusterScopedObjectWithNamespaceIsRejected(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// A custom resource whose CRD another step installs later (a Helm chart) is
+// planned as a create when the caller says so, and is an error otherwise.
+func TestPlanPendingKinds(t *testing.T) {
+	c := newClient(t)
+	inv := inventory("pending")
+	objs := parse(t, "apiVersion: later.aurak8s.io/v1\nkind: Gadget\nmetadata: {name: g1, namespace: default}\nspec: {size: 1}")
+	if _, err := c.Plan(context.Background(), inv, objs, kube.PlanOptions{}); err == nil {
+		t.Fatal("a kind the cluster does not know was planned without PendingKinds")
+	}
+	plan, err := c.Plan(context.Background(), inv, objs, kube.PlanOptions{PendingKinds: map[string]bool{"later.aurak8s.io/Gadget": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 1 || plan.Changes[0].Action != kube.ActionCreate || plan.Changes[0].Validated {
+		t.Fatalf("plan = %+v, want one unvalidated create", plan.Changes)
+	}
+}

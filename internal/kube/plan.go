@@ -73,6 +73,10 @@ type PlanOptions struct {
 	// NoPrune leaves objects that are not desired in place; use it when the
 	// desired set is partial (deploy_core -t).
 	NoPrune bool
+	// PendingKinds ("group/Kind") are kinds whose CRDs do not exist yet but
+	// will before Apply runs (a Helm chart of an earlier step installs
+	// them): their objects are planned as creates instead of failing.
+	PendingKinds map[string]bool
 }
 
 // Plan computes, without changing anything, what Apply would do: each
@@ -136,7 +140,8 @@ func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructure
 		g.Go(func() error {
 			gvk := o.GroupVersionKind()
 			pending := creatingNS[o.GetNamespace()]
-			if _, err := c.mapping(gvk); err != nil && meta.IsNoMatchError(err) && crdKinds[gvk.Group+"/"+gvk.Kind] {
+			gk := gvk.Group + "/" + gvk.Kind
+			if _, err := c.mapping(gvk); err != nil && meta.IsNoMatchError(err) && (crdKinds[gk] || opts.PendingKinds[gk]) {
 				pending = true
 			}
 			ch, err := c.planOne(gctx, o, pending)
