@@ -45,7 +45,7 @@ func (e *Env) selected(component string) bool {
 // coreObjects renders core once per command: the shared objects and every
 // enabled (and, with -t, selected) component.
 func (e *Env) coreObjects() objectsFunc {
-	return memo(func() ([]*unstructured.Unstructured, error) {
+	return memo(func(context.Context) ([]*unstructured.Unstructured, error) {
 		bundles, err := e.Release.RenderCore(e.renderer(), e.templateContext())
 		if err != nil {
 			return nil, err
@@ -62,7 +62,7 @@ func (e *Env) coreObjects() objectsFunc {
 
 // crdObjects are the operator's CRDs when the operator is deployed.
 func (e *Env) crdObjects() objectsFunc {
-	return memo(func() ([]*unstructured.Unstructured, error) {
+	return memo(func(context.Context) ([]*unstructured.Unstructured, error) {
 		if !e.Cfg.Derived.Components["aura-operator"] {
 			return nil, nil
 		}
@@ -86,14 +86,14 @@ func (e *Env) crdObjects() objectsFunc {
 	})
 }
 
-func memo(f func() ([]*unstructured.Unstructured, error)) objectsFunc {
+func memo(f objectsFunc) objectsFunc {
 	var (
 		once sync.Once
 		objs []*unstructured.Unstructured
 		err  error
 	)
-	return func() ([]*unstructured.Unstructured, error) {
-		once.Do(func() { objs, err = f() })
+	return func(ctx context.Context) ([]*unstructured.Unstructured, error) {
+		once.Do(func() { objs, err = f(ctx) })
 		return objs, err
 	}
 }

@@ -15,27 +15,13 @@ import (
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
-func nothing() ([]*unstructured.Unstructured, error) { return nil, nil }
+func nothing(context.Context) ([]*unstructured.Unstructured, error) { return nil, nil }
 
 // pruneAction deletes every object of an inventory. A cluster that no
 // longer exists has nothing left to delete; a stopped one must be started.
 func (e *Env) pruneAction(name string, inv kube.Inventory) Action {
 	inner := e.applyAction(name, inv, nothing, kube.PlanOptions{})
-	guard := func(run func(context.Context) ([]Change, error)) func(context.Context) ([]Change, error) {
-		return func(ctx context.Context) ([]Change, error) {
-			st, err := e.Provider.ClusterState(ctx, e.clusterRef())
-			if err != nil {
-				return nil, err
-			}
-			switch st {
-			case provider.ClusterAbsent:
-				return []Change{{Op: provider.OpNone, Kind: "cluster", Name: e.Cfg.ClusterName, Detail: "absent: nothing to delete in it"}}, nil
-			case provider.ClusterStopped:
-				return nil, fmt.Errorf("cluster %s is stopped: run `aura start` first", e.Cfg.ClusterName)
-			}
-			return run(ctx)
-		}
-	}
+	guard := e.inRunningCluster
 	converge := func(ctx context.Context) ([]Change, error) {
 		changes, err := inner.Converge(ctx)
 		if err != nil {
@@ -52,6 +38,24 @@ func (e *Env) pruneAction(name string, inv kube.Inventory) Action {
 		return changes, e.waitNamespacesGone(ctx, gone, 5*time.Minute)
 	}
 	return Action{Name: name, Observe: guard(inner.Observe), Converge: guard(converge)}
+}
+
+// inRunningCluster runs a delete only in a running cluster: an absent one
+// has nothing left to delete, a stopped one must be started first.
+func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func(context.Context) ([]Change, error) {
+	return func(ctx context.Context) ([]Change, error) {
+		st, err := e.Provider.ClusterState(ctx, e.clusterRef())
+		if err != nil {
+			return nil, err
+		}
+		switch st {
+		case provider.ClusterAbsent:
+			return []Change{{Op: provider.OpNone, Kind: "cluster", Name: e.Cfg.ClusterName, Detail: "absent: nothing to delete in it"}}, nil
+		case provider.ClusterStopped:
+			return nil, fmt.Errorf("cluster %s is stopped: run `aura start` first", e.Cfg.ClusterName)
+		}
+		return run(ctx)
+	}
 }
 
 var namespacesGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
@@ -139,10 +143,20 @@ func DeleteCore(e *Env, full bool) Phase {
 	return Phase{Name: "delete_core", Steps: steps}
 }
 
-// DeleteSystem is delete_system: the system namespace and what deploy_system
-// applied (guide: "System undeployment").
+// DeleteSystem is delete_system (guide: "System undeployment"), deploy_system
+// backwards: the stack's custom resources while their operators still run
+// (they may hold finalizers), then every chart's Helm release, then the
+// system namespace and the rest of what deploy_system applied.
 func DeleteSystem(e *Env) Phase {
-	return Phase{Name: "delete_system", Steps: Sequence(e.pruneAction("delete system", e.inventory("system", "")))}
+	uninstall := make(Step, 0, len(e.Release.Charts))
+	for _, ch := range e.Release.Charts {
+		uninstall = append(uninstall, e.helmUninstallAction(ch))
+	}
+	return Phase{Name: "delete_system", Steps: []Step{
+		{e.pruneAction("delete system stack", e.inventory("system-stack", "")), e.deleteManagementDNSAction()},
+		uninstall,
+		{e.pruneAction("delete system", e.inventory("system", ""))},
+	}}
 }
 
 // DeleteInfra is delete_infra: the cluster, its storage account and resource

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/helm"
 	"github.com/auracognitive/aurak8s/internal/kube"
 	"github.com/auracognitive/aurak8s/internal/provider"
 	"github.com/auracognitive/aurak8s/internal/release"
@@ -35,6 +36,11 @@ type Env struct {
 
 	kubeMu sync.Mutex
 	kube   *kube.Client
+	helm   *helm.Client
+
+	sysMu      sync.Mutex
+	sysCtx     map[string]any // systemContext, once computed
+	sysSecrets []string       // every secret value sysCtx holds
 }
 
 // CoreNamespace is where core goes: the usual namespace, or with --ns the

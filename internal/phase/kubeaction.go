@@ -16,7 +16,7 @@ import (
 )
 
 // objectsFunc renders the desired objects of an inventory.
-type objectsFunc func() ([]*unstructured.Unstructured, error)
+type objectsFunc func(ctx context.Context) ([]*unstructured.Unstructured, error)
 
 // kubeChanges turns a Kubernetes plan into the runner's changes.
 func kubeChanges(p *kube.Plan) []Change {
@@ -49,7 +49,7 @@ func (e *Env) applyAction(name string, inv kube.Inventory, desired objectsFunc, 
 		if err != nil {
 			return nil, nil, err
 		}
-		objs, err := desired()
+		objs, err := desired(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -90,7 +90,7 @@ func (e *Env) waitAction(name string, desired objectsFunc, timeout time.Duration
 			if err != nil {
 				return nil, err
 			}
-			objs, err := desired()
+			objs, err := desired(ctx)
 			if err != nil {
 				return nil, err
 			}

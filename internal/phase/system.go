@@ -1,6 +1,7 @@
 package phase
 
 import (
+	"context"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -8,27 +9,116 @@ import (
 	"github.com/auracognitive/aurak8s/internal/kube"
 )
 
-// System is deploy_system: every template of deploy/templates/k8s/system
-// (the system namespace, backup and suspended restore CronJobs, Active
-// Listening when enabled, Alertmanager and page-credential Secrets) and the
-// ingress CRDs core's routes use (system/crds), applied and pruned as the
-// "system" inventory. The Helm releases of the monitoring, logging and
-// database stack are not wired in yet.
+// System is deploy_system (guide "System Deployment"), in four steps:
+//  1. the "system" inventory: deploy/templates/k8s/system/*.yaml and the
+//     ingress CRDs of system/crds — namespace, Secrets and ConfigMaps the
+//     charts read, backup CronJobs, Active Listening;
+//  2. the Helm releases of the release manifest's charts (ECK, Prometheus
+//     with Alertmanager, Grafana, fluent-bit, the NGINX ingress controller,
+//     the Atlas operator, Redis, ...), concurrently; disabled ones are
+//     uninstalled;
+//  3. the "system-stack" inventory: system/stack/*.yaml, the custom
+//     resources whose CRDs the charts install (Elasticsearch, Kibana, Atlas,
+//     the management pages' VirtualServers);
+//     and the DNS records of the management pages;
+//  4. a health check of every workload of steps 1 and 3.
 func System(e *Env) Phase {
-	objs := memo(func() ([]*unstructured.Unstructured, error) {
-		r, ctx := e.renderer(), e.templateContext()
+	sys := e.systemObjects()
+	stack := e.stackObjects()
+	releases := e.systemReleases()
+	both := func(ctx context.Context) ([]*unstructured.Unstructured, error) {
+		a, err := sys(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b, err := stack(ctx)
+		return append(append([]*unstructured.Unstructured(nil), a...), b...), err
+	}
+	helmStep := make(Step, 0, len(e.Release.Charts))
+	for _, ch := range e.Release.Charts {
+		helmStep = append(helmStep, e.helmAction(ch, releases))
+	}
+	ns := e.Cfg.Derived.SystemNamespace
+	return Phase{Name: "deploy_system", Steps: []Step{
+		{e.applyAction("apply system to "+ns, e.inventory("system", ""), sys, kube.PlanOptions{})},
+		helmStep,
+		{
+			e.applyAction("apply system stack to "+ns, e.inventory("system-stack", ""), stack,
+				kube.PlanOptions{PendingKinds: e.chartKinds()}),
+			e.managementDNSAction(),
+		},
+		{e.waitAction("health: system ready", both, 10*time.Minute)},
+	}}
+}
+
+// systemObjects renders the templates applied before the charts.
+func (e *Env) systemObjects() objectsFunc {
+	return memo(func(ctx context.Context) ([]*unstructured.Unstructured, error) {
+		tctx, err := e.systemContext(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r := e.systemRenderer(tctx)
 		var out []*unstructured.Unstructured
 		for _, dir := range []string{"system", "system/crds"} {
-			got, err := r.Dir(dir, ctx)
+			got, err := r.Dir(dir, tctx)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, got...)
 		}
-		return out, nil
+		return append(out, e.chartNamespaces(out)...), nil
 	})
-	return Phase{Name: "deploy_system", Steps: Sequence(
-		e.applyAction("apply system to "+e.Cfg.Derived.SystemNamespace, e.inventory("system", ""), objs, kube.PlanOptions{}),
-		e.waitAction("health: system ready", objs, 5*time.Minute),
-	)}
+}
+
+// chartNamespaces are the Namespaces of charts installed outside the
+// system namespace (eck-operator's elastic-system), so that delete_system
+// removes them too; Helm would create them but never delete them.
+func (e *Env) chartNamespaces(have []*unstructured.Unstructured) []*unstructured.Unstructured {
+	seen := map[string]bool{}
+	for _, o := range have {
+		if o.GetKind() == "Namespace" {
+			seen[o.GetName()] = true
+		}
+	}
+	var out []*unstructured.Unstructured
+	for _, ch := range e.Release.Charts {
+		if ch.Namespace == "" || seen[ch.Namespace] {
+			continue
+		}
+		seen[ch.Namespace] = true
+		ns := &unstructured.Unstructured{}
+		ns.SetAPIVersion("v1")
+		ns.SetKind("Namespace")
+		ns.SetName(ch.Namespace)
+		ns.SetLabels(map[string]string{"app.kubernetes.io/part-of": "aura"})
+		out = append(out, ns)
+	}
+	return out
+}
+
+// stackObjects renders the templates applied after the charts.
+func (e *Env) stackObjects() objectsFunc {
+	return memo(func(ctx context.Context) ([]*unstructured.Unstructured, error) {
+		tctx, err := e.systemContext(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return e.systemRenderer(tctx).Dir("system/stack", tctx)
+	})
+}
+
+// chartKinds are the custom resource kinds whose CRDs the system charts
+// install, so a dry run on a cluster without them can still plan the stack.
+func (e *Env) chartKinds() map[string]bool {
+	return map[string]bool{
+		"elasticsearch.k8s.elastic.co/Elasticsearch": true,
+		"kibana.k8s.elastic.co/Kibana":               true,
+		"atlas.mongodb.com/AtlasProject":             true,
+		"atlas.mongodb.com/AtlasDeployment":          true,
+		"atlas.mongodb.com/AtlasDatabaseUser":        true,
+		"atlas.mongodb.com/AtlasTeam":                true,
+		"atlas.mongodb.com/AtlasBackupPolicy":        true,
+		"atlas.mongodb.com/AtlasBackupSchedule":      true,
+	}
 }

@@ -1,0 +1,81 @@
+package phase
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/provider"
+)
+
+// managementRecords are the record sets of the management pages (dashboard,
+// metrics, logs, raw-logs, alerts): CNAMEs to this cluster's system ingress.
+// They move with the cluster, not with a core release, so deploy_system owns
+// them.
+func (e *Env) managementRecords() []provider.RecordSet {
+	target := fmt.Sprintf("%s.%s.ingress.%s", e.Cfg.Derived.SystemNamespace, strings.ToLower(e.Cfg.ClusterName), config.DNSZone)
+	out := make([]provider.RecordSet, 0, len(managementPages))
+	for _, p := range managementPages {
+		name := strings.TrimSuffix(e.Cfg.DNSName(strings.ReplaceAll(p, "_", "-")), "."+config.DNSZone)
+		out = append(out, provider.RecordSet{Name: name, Type: "CNAME", TTL: dnsTTL, Values: []string{target}})
+	}
+	return out
+}
+
+// managementDNSAction creates the management pages' records when missing;
+// a record pointing at another cluster moves only with force_dns_update, as
+// the core records do.
+func (e *Env) managementDNSAction() Action {
+	return ProviderActions("dns records (management pages)", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
+		var out []Change
+		for _, rs := range e.managementRecords() {
+			have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
+			switch {
+			case provider.IsNotFound(err):
+			case err != nil:
+				return out, err
+			case sameRecord(have, rs):
+				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name})
+				continue
+			case !e.Cfg.ForceDNSUpdate:
+				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
+					Detail: "points to " + strings.Join(have.Values, ",") + "; set force_dns_update to move it here"})
+				continue
+			}
+			c, err := p.PutRecordSet(ctx, e.zone(), rs)
+			out = append(out, c)
+			if err != nil {
+				return out, err
+			}
+		}
+		return out, nil
+	})
+}
+
+// deleteManagementDNSAction removes the management pages' records that
+// still point at this cluster; records another cluster took over stay.
+func (e *Env) deleteManagementDNSAction() Action {
+	return ProviderActions("delete dns records (management pages)", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
+		var out []Change
+		for _, rs := range e.managementRecords() {
+			have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
+			switch {
+			case provider.IsNotFound(err):
+				continue
+			case err != nil:
+				return out, err
+			case !slices.Equal(have.Values, rs.Values):
+				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name, Detail: "points to another cluster: kept"})
+				continue
+			}
+			c, err := p.DeleteRecordSet(ctx, e.zone(), rs.Key())
+			out = append(out, c)
+			if err != nil {
+				return out, err
+			}
+		}
+		return out, nil
+	})
+}
