@@ -21,11 +21,19 @@ func systemObjects(t *testing.T, extra string) (*Env, []*unstructured.Unstructur
 	t.Helper()
 	e := testEnv(t, extra)
 	e.Templates = k8s.FS()
-	objs, err := e.renderer().Dir("system", e.templateContext())
+	objs, err := e.renderer().Dir("system", fakeSystemContext(e, "c3lzdGVtLXRlc3Qta2V5", []string{"127.0.0.1"}, "atlas-Pw-sys", "redis-Pw-sys", "grafana-Sk-sys"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e, objs
+}
+
+// fakeSystemContext is deploy_system's template context with the values it
+// would learn from the provider and the cluster given by the test.
+func fakeSystemContext(e *Env, storageKey string, outboundIPs []string, atlasPw, redisPw, grafanaKey string) map[string]any {
+	c, _ := e.buildSystemContext(storageKey, outboundIPs, map[string]string{
+		"atlas_admin_password": atlasPw, "redis_password": redisPw, "grafana_secret_key": grafanaKey})
+	return c
 }
 
 // find returns the object of that kind, namespace and name, or nil.
@@ -137,7 +145,7 @@ func TestSystemBackupCronJobs(t *testing.T) {
 				"AZURE_STORAGE_KEY":     {"aura-backups-storage", "key"},
 			}
 			if strings.HasPrefix(tc.name, "mongodb") {
-				creds["MONGODB_URI"] = [2]string{"mongodb-backup-credentials", "uri"}
+				creds["MONGODB_URI"] = [2]string{atlasConnectionSecretName(e.Cfg.AtlasProjectName, e.Cfg.AtlasClusterName, "aura-admin-"+e.Cfg.Derived.EnvironmentName), "connectionStringStandardSrv"}
 				if want := "--gzip --archive"; !strings.Contains(script, want) {
 					t.Errorf("script lacks %q:\n%s", want, script)
 				}
