@@ -50,26 +50,9 @@ func sameRecord(a, b provider.RecordSet) bool {
 // deployment when next_domains_enabled.
 func (e *Env) coreDNSAction() Action {
 	return ProviderActions("dns records", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
-		var out []Change
-		for _, rs := range e.records(false) {
-			have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
-			switch {
-			case provider.IsNotFound(err):
-			case err != nil:
-				return out, err
-			case sameRecord(have, rs):
-				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name})
-				continue
-			case !e.Cfg.ForceDNSUpdate:
-				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
-					Detail: "points to " + strings.Join(have.Values, ",") + "; `aura dns` switches it (or set force_dns_update)"})
-				continue
-			}
-			c, err := p.PutRecordSet(ctx, e.zone(), rs)
-			out = append(out, c)
-			if err != nil {
-				return out, err
-			}
+		out, err := e.ensureRecordSets(ctx, p, e.records(false), "`aura dns` switches it (or set force_dns_update)")
+		if err != nil {
+			return out, err
 		}
 		if e.Cfg.NextDomainsEnabled {
 			for _, rs := range e.records(true) {
@@ -82,6 +65,33 @@ func (e *Env) coreDNSAction() Action {
 		}
 		return out, nil
 	})
+}
+
+// ensureRecordSets creates the record sets that are missing; one pointing
+// elsewhere moves only with force_dns_update (hint says what else moves it).
+func (e *Env) ensureRecordSets(ctx context.Context, p provider.Provider, want []provider.RecordSet, hint string) ([]Change, error) {
+	var out []Change
+	for _, rs := range want {
+		have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
+		switch {
+		case provider.IsNotFound(err):
+		case err != nil:
+			return out, err
+		case sameRecord(have, rs):
+			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name})
+			continue
+		case !e.Cfg.ForceDNSUpdate:
+			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
+				Detail: "points to " + strings.Join(have.Values, ",") + "; " + hint})
+			continue
+		}
+		c, err := p.PutRecordSet(ctx, e.zone(), rs)
+		out = append(out, c)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // DNS is `aura dns`: point the environment's names at this deployment,

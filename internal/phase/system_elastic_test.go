@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	k8s "github.com/auracognitive/aurak8s/deploy/templates/k8s"
+	"github.com/auracognitive/aurak8s/internal/testtool"
 )
 
 // elasticFakeSecrets are the secret values deploy_system adds to the context;
@@ -615,12 +616,7 @@ type setupScript struct {
 func newSetupScript(t *testing.T, job *batchv1.Job, cm *corev1.ConfigMap, url string, ca []byte, password string) setupScript {
 	t.Helper()
 	for _, bin := range []string{"sh", "curl", "sed", "grep"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is required to run the setup scripts: %v", bin, err)
-			}
-			t.Skipf("%s not found: the setup script is not run (set CI=true to make this a failure)", bin)
-		}
+		testtool.Need(t, bin, "needed to run the setup scripts")
 	}
 	dir := t.TempDir()
 	for _, sub := range []string{"setup", "ca", "tmp"} {

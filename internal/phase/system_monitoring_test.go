@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	k8s "github.com/auracognitive/aurak8s/deploy/templates/k8s"
+	"github.com/auracognitive/aurak8s/internal/testtool"
 )
 
 // Fake values of the keys deploy_system adds to the template context (the
@@ -178,21 +179,6 @@ func TestMonitoringAlertRules(t *testing.T) {
 	}
 }
 
-// monitoringTool returns the path of an external program a test runs: it
-// skips when missing on a developer machine and fails when CI is set.
-func monitoringTool(t *testing.T, name, hint string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found and CI is set: %s", name, hint)
-	}
-	t.Skipf("%s not found (%s); set CI=true to make this a failure", name, hint)
-	return ""
-}
-
 // promtoolRuleTests drive the rendered rules with synthetic series through
 // Prometheus' own rule evaluator: the WAF alert fires one minute after a
 // policy's hits rise and not while they are flat; a red cluster and a
@@ -246,7 +232,7 @@ tests:
 // TestMonitoringRulesPromtool checks the rendered rules, and every PromQL
 // query of the dashboards, with Prometheus' promtool (Debian "prometheus").
 func TestMonitoringRulesPromtool(t *testing.T) {
-	promtool := monitoringTool(t, "promtool", "apt-get install prometheus")
+	promtool := testtool.Need(t, "promtool", "apt-get install prometheus")
 	e, pre, _ := monitoringObjects(t, nginxPlusAndES)
 	ns := e.Cfg.Derived.SystemNamespace
 	dir := t.TempDir()
@@ -578,7 +564,7 @@ func TestMonitoringReadonlyUsersJob(t *testing.T) {
 	if len(c.Command) == 0 || c.Command[0] != "python3" {
 		t.Fatalf("command %v, want python3 -c SCRIPT", c.Command)
 	}
-	python := monitoringTool(t, "python3", "apt-get install python3")
+	python := testtool.Need(t, "python3", "apt-get install python3")
 	f := filepath.Join(t.TempDir(), "users.py")
 	if err := os.WriteFile(f, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
@@ -783,18 +769,7 @@ service_whitelist_source_ranges:
 		if l := o.GetLabels(); l["app.kubernetes.io/part-of"] != "aura" || l["app.kubernetes.io/name"] == "" {
 			t.Errorf("%s %s labels %v", o.GetKind(), o.GetName(), l)
 		}
-		if o.GetKind() == "Secret" {
-			continue
-		}
-		js, err := o.MarshalJSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range secrets {
-			if strings.Contains(string(js), s) {
-				t.Errorf("%s %s holds a secret value", o.GetKind(), o.GetName())
-			}
-		}
+		checkNoSecret(t, o, secrets)
 	}
 	// 5 VirtualServers, 5 allow + 2 basic-auth Policies, rules +
 	// datasources + 2 dashboards ConfigMaps, the users Job.

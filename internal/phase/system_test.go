@@ -36,6 +36,24 @@ func fakeSystemContext(e *Env, storageKey string, outboundIPs []string, atlasPw,
 	return c
 }
 
+// checkNoSecret fails when an object other than a Secret holds one of the
+// secret values.
+func checkNoSecret(t *testing.T, o *unstructured.Unstructured, secrets []string) {
+	t.Helper()
+	if o.GetKind() == "Secret" {
+		return
+	}
+	js, err := o.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if strings.Contains(string(js), s) {
+			t.Errorf("%s %s/%s holds a secret value", o.GetKind(), o.GetNamespace(), o.GetName())
+		}
+	}
+}
+
 // find returns the object of that kind, namespace and name, or nil.
 func find(objs []*unstructured.Unstructured, kind, ns, name string) *unstructured.Unstructured {
 	for _, o := range objs {
@@ -346,18 +364,7 @@ func TestSystemSecretsOnlyInSecrets(t *testing.T) {
 		if o.GetKind() != "Namespace" && o.GetNamespace() == "" {
 			t.Errorf("%s %s has no metadata.namespace", o.GetKind(), o.GetName())
 		}
-		if o.GetKind() == "Secret" {
-			continue
-		}
-		js, err := o.MarshalJSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range secrets {
-			if strings.Contains(string(js), s) {
-				t.Errorf("%s %s/%s holds a secret value", o.GetKind(), o.GetNamespace(), o.GetName())
-			}
-		}
+		checkNoSecret(t, o, secrets)
 	}
 	if kinds["CronJob"] != 5 || kinds["Secret"] < 7 {
 		t.Errorf("rendered %v, want 5 CronJobs and at least 7 Secrets", kinds)

@@ -29,28 +29,7 @@ func (e *Env) managementRecords() []provider.RecordSet {
 // the core records do.
 func (e *Env) managementDNSAction() Action {
 	return ProviderActions("dns records (management pages)", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
-		var out []Change
-		for _, rs := range e.managementRecords() {
-			have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
-			switch {
-			case provider.IsNotFound(err):
-			case err != nil:
-				return out, err
-			case sameRecord(have, rs):
-				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name})
-				continue
-			case !e.Cfg.ForceDNSUpdate:
-				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
-					Detail: "points to " + strings.Join(have.Values, ",") + "; set force_dns_update to move it here"})
-				continue
-			}
-			c, err := p.PutRecordSet(ctx, e.zone(), rs)
-			out = append(out, c)
-			if err != nil {
-				return out, err
-			}
-		}
-		return out, nil
+		return e.ensureRecordSets(ctx, p, e.managementRecords(), "set force_dns_update to move it here")
 	})
 }
 

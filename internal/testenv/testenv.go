@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/auracognitive/aurak8s/internal/localcluster"
+	"github.com/auracognitive/aurak8s/internal/testtool"
 )
 
 // Options chooses what the control plane runs.
@@ -128,19 +129,10 @@ func Get(tb testing.TB) *Env {
 		return env
 	case !mainRan:
 		tb.Fatal("testenv.Get: call testenv.Main from TestMain first")
-	case localcluster.IsMissingBinaries(setupErr) && !inCI():
+	case localcluster.IsMissingBinaries(setupErr) && !testtool.InCI():
 		tb.Skipf("testenv: %v (CI unset, so skipping)", setupErr)
 	default:
 		tb.Fatalf("testenv: no control plane: %v", setupErr)
 	}
 	return nil
-}
-
-// inCI treats CI like most CI systems set it: any value but "", "0", "false".
-func inCI() bool {
-	switch strings.ToLower(os.Getenv("CI")) {
-	case "", "0", "false":
-		return false
-	}
-	return true
 }

@@ -6,23 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// needBinary returns the path of an external program the test talks to. It
-// skips when the program is missing on a developer machine and fails in CI
-// (CI=true), where a skipped peer test would hide a broken setup.
-func needBinary(t *testing.T, name, hint string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found and CI is set: %s", name, hint)
-	}
-	t.Skipf("%s not found (%s); set CI=true to make this a failure", name, hint)
-	return ""
-}
+	"github.com/auracognitive/aurak8s/internal/testtool"
+)
 
 // ansible runs one ansible command with the test password file and returns stdout.
 func ansible(t *testing.T, bin string, args ...string) string {
@@ -52,7 +38,7 @@ func passwordFile(t *testing.T) string {
 }
 
 func TestPeerAnsibleVaultFiles(t *testing.T) {
-	bin := needBinary(t, "ansible-vault", "apt-get install -y ansible-core")
+	bin := testtool.Need(t, "ansible-vault", "apt-get install -y ansible-core")
 	pw := passwordFile(t)
 	plain := "aura_encryption_key: \"abcdefghijklmnopqrstuvwxyz012345\"\nmulti: |\n  line ✓\n"
 	cases := []struct {
@@ -101,7 +87,7 @@ func TestPeerAnsibleVaultFiles(t *testing.T) {
 }
 
 func TestPeerAnsibleInline(t *testing.T) {
-	bin := needBinary(t, "ansible-vault", "apt-get install -y ansible-core")
+	bin := testtool.Need(t, "ansible-vault", "apt-get install -y ansible-core")
 	pw := passwordFile(t)
 	const value = "inline secret ✓"
 
@@ -120,7 +106,7 @@ func TestPeerAnsibleInline(t *testing.T) {
 
 	t.Run("we encrypt_string, ansible reads the YAML", func(t *testing.T) {
 		t.Parallel()
-		adhoc := needBinary(t, "ansible", "apt-get install -y ansible-core")
+		adhoc := testtool.Need(t, "ansible", "apt-get install -y ansible-core")
 		block, err := EncryptString(value, testPassword, "prod")
 		if err != nil {
 			t.Fatal(err)
