@@ -493,4 +493,14 @@ func TestPlanPendingKinds(t *testing.T) {
 	if len(plan.Changes) != 1 || plan.Changes[0].Action != kube.ActionCreate || plan.Changes[0].Validated {
 		t.Fatalf("plan = %+v, want one unvalidated create", plan.Changes)
 	}
+
+	// The same for a namespace an earlier step creates.
+	cm := parse(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, namespace: created-later}\ndata: {a: b}")
+	if _, err := c.Plan(context.Background(), inv, cm, kube.PlanOptions{}); err == nil {
+		t.Fatal("an object in a namespace that does not exist was planned without PendingNamespaces")
+	}
+	plan, err = c.Plan(context.Background(), inv, cm, kube.PlanOptions{PendingNamespaces: []string{"created-later"}})
+	if err != nil || len(plan.Changes) != 1 || plan.Changes[0].Action != kube.ActionCreate {
+		t.Fatalf("plan = %+v, %v; want one create", plan, err)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Action is what applying a plan does to one object.
@@ -77,6 +78,9 @@ type PlanOptions struct {
 	// will before Apply runs (a Helm chart of an earlier step installs
 	// them): their objects are planned as creates instead of failing.
 	PendingKinds map[string]bool
+	// PendingNamespaces are namespaces an earlier step creates: when one
+	// does not exist yet, its objects are planned as creates.
+	PendingNamespaces []string
 }
 
 // Plan computes, without changing anything, what Apply would do: each
@@ -112,6 +116,16 @@ func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructure
 		}
 		objs = append(objs, o)
 		plan.desired = append(plan.desired, ref)
+	}
+
+	for _, ns := range opts.PendingNamespaces {
+		_, err := c.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Get(ctx, ns, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			creatingNS[ns] = true
+		case err != nil:
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
 	}
 
 	changes := make([]Change, len(objs))

@@ -44,12 +44,22 @@ func kubeChanges(p *kube.Plan) []Change {
 // Converge, applies the plan: server-side apply, then pruning of what the
 // inventory holds but is no longer desired.
 func (e *Env) applyAction(name string, inv kube.Inventory, desired objectsFunc, opts kube.PlanOptions) Action {
+	return e.applyActionWith(name, inv, desired, func(context.Context) (kube.PlanOptions, error) { return opts, nil })
+}
+
+// applyActionWith is applyAction with plan options that depend on what
+// earlier steps render.
+func (e *Env) applyActionWith(name string, inv kube.Inventory, desired objectsFunc, options func(context.Context) (kube.PlanOptions, error)) Action {
 	plan := func(ctx context.Context) (*kube.Client, *kube.Plan, error) {
 		c, err := e.Kube(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
 		objs, err := desired(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts, err := options(ctx)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -43,8 +43,7 @@ func System(e *Env) Phase {
 		{e.applyAction("apply system to "+ns, e.inventory("system", ""), sys, kube.PlanOptions{})},
 		helmStep,
 		{
-			e.applyAction("apply system stack to "+ns, e.inventory("system-stack", ""), stack,
-				kube.PlanOptions{PendingKinds: e.chartKinds()}),
+			e.applyActionWith("apply system stack to "+ns, e.inventory("system-stack", ""), stack, e.stackPlanOptions(sys)),
 			e.managementDNSAction(),
 		},
 		{e.waitAction("health: system ready", both, 10*time.Minute)},
@@ -108,17 +107,42 @@ func (e *Env) stackObjects() objectsFunc {
 	})
 }
 
-// chartKinds are the custom resource kinds whose CRDs the system charts
-// install, so a dry run on a cluster without them can still plan the stack.
-func (e *Env) chartKinds() map[string]bool {
-	return map[string]bool{
-		"elasticsearch.k8s.elastic.co/Elasticsearch": true,
-		"kibana.k8s.elastic.co/Kibana":               true,
-		"atlas.mongodb.com/AtlasProject":             true,
-		"atlas.mongodb.com/AtlasDeployment":          true,
-		"atlas.mongodb.com/AtlasDatabaseUser":        true,
-		"atlas.mongodb.com/AtlasTeam":                true,
-		"atlas.mongodb.com/AtlasBackupPolicy":        true,
-		"atlas.mongodb.com/AtlasBackupSchedule":      true,
+// stackPlanOptions lets a dry run plan the stack before the earlier steps
+// exist: its namespaces and the kinds whose CRDs the system templates or the
+// charts define are created before the stack is applied.
+func (e *Env) stackPlanOptions(sys objectsFunc) func(context.Context) (kube.PlanOptions, error) {
+	return func(ctx context.Context) (kube.PlanOptions, error) {
+		objs, err := sys(ctx)
+		if err != nil {
+			return kube.PlanOptions{}, err
+		}
+		opts := kube.PlanOptions{PendingKinds: map[string]bool{}}
+		for _, k := range chartKinds {
+			opts.PendingKinds[k] = true
+		}
+		for _, o := range objs {
+			switch o.GetKind() {
+			case "Namespace":
+				opts.PendingNamespaces = append(opts.PendingNamespaces, o.GetName())
+			case "CustomResourceDefinition":
+				g, _, _ := unstructured.NestedString(o.Object, "spec", "group")
+				k, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
+				opts.PendingKinds[g+"/"+k] = true
+			}
+		}
+		return opts, nil
 	}
+}
+
+// chartKinds are the custom resource kinds whose CRDs the system charts
+// install.
+var chartKinds = []string{
+	"elasticsearch.k8s.elastic.co/Elasticsearch",
+	"kibana.k8s.elastic.co/Kibana",
+	"atlas.mongodb.com/AtlasProject",
+	"atlas.mongodb.com/AtlasDeployment",
+	"atlas.mongodb.com/AtlasDatabaseUser",
+	"atlas.mongodb.com/AtlasTeam",
+	"atlas.mongodb.com/AtlasBackupPolicy",
+	"atlas.mongodb.com/AtlasBackupSchedule",
 }

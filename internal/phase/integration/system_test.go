@@ -58,6 +58,23 @@ func TestSystemLifecycle(t *testing.T) {
 	base := []string{whitelists, webhooks, "backup_retention_time: 9", `eck_azure_snapshot_schedule: "0 30 2 * * ?"`, "eck_azure_snapshot_readonly: false"}
 
 	run(t, phase.Common(w.env(base...)), false)
+
+	// A plan on a cluster that has none of it: every release and object is
+	// a create (the stack's kinds come with the charts), nothing is made.
+	fresh := plannedChanges(run(t, phase.System(w.env(base...)), true))
+	for _, want := range []string{
+		"create Namespace aura-system ", "create helm release aura-system/grafana", "create Deployment aura-system/grafana",
+		"create helm release elastic-system/eck-operator", "create Elasticsearch aura-system/aura", "create AtlasProject aura-system/aura-project",
+		"create dns record set dashboard-",
+	} {
+		if !containsPrefix(fresh, want) {
+			t.Errorf("plan on a fresh cluster lacks %q:\n%s", want, strings.Join(fresh, "\n"))
+		}
+	}
+	if !absent(t, gvrNamespace, "", sysNS) {
+		t.Fatal("the plan created the system namespace")
+	}
+
 	first := run(t, phase.System(w.env(base...)), false)
 	if first.Count(ui.StateChanged) == 0 {
 		t.Fatal("the first deploy_system changed nothing")
