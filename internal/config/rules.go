@@ -233,6 +233,7 @@ func ruleNotifications(v *validator) {
 			v.errf("notifications_email", "must be an email address such as ops@example.com, not %q", c.NotificationsEmail)
 		}
 	}
+	ruleSMTP(v)
 	names := map[string]int{}
 	for i, w := range c.NotificationsWebhooks {
 		p := fmt.Sprintf("notifications_webhooks[%d]", i)
@@ -248,6 +249,27 @@ func ruleNotifications(v *validator) {
 		if v.required(p+".severity", w.Severity, " (warning, critical or info)") {
 			v.enum(p+".severity", w.Severity, "warning", "critical", "info")
 		}
+	}
+}
+
+func ruleSMTP(v *validator) {
+	s := v.cfg.NotificationsSMTP
+	const p = "notifications_smtp."
+	if s.Smarthost == "" {
+		v.warnf(p+"smarthost", "is not set: alerts are not emailed to notifications_email (Alertmanager needs a mail server), only sent to the webhooks")
+		return
+	}
+	host, port, err := net.SplitHostPort(s.Smarthost)
+	if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+		v.errf(p+"smarthost", "must be HOST:PORT, e.g. smtp.example.com:587, not %q", s.Smarthost)
+	}
+	if v.required(p+"from", s.From, " when notifications_smtp.smarthost is set") {
+		if a, err := mail.ParseAddress(s.From); err != nil || a.Address != s.From {
+			v.errf(p+"from", "must be an email address such as aura-alerts@example.com, not %q", s.From)
+		}
+	}
+	if (s.Username == "") != (s.Password == "") {
+		v.errf(p+"password", "notifications_smtp.username and password go together")
 	}
 }
 

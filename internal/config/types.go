@@ -24,6 +24,9 @@ type Config struct {
 
 	NotificationsEmail    string    `yaml:"notifications_email" jsonschema:"format=email"`
 	NotificationsWebhooks []Webhook `yaml:"notifications_webhooks"`
+	// The mail server Alertmanager sends notifications_email through; the
+	// guide names none, and Alertmanager cannot email without one.
+	NotificationsSMTP SMTP `yaml:"notifications_smtp"`
 
 	FourthPlatform FourthPlatform `yaml:"fourth_platform"`
 	Genesys        Genesys        `yaml:"genesys"`
@@ -159,6 +162,15 @@ type ChartsConfig struct {
 	Source string `yaml:"source"`
 	// Talk to the OCI registry without TLS (a registry on this machine).
 	PlainHTTP bool `yaml:"plain_http"`
+}
+
+// SMTP is the mail server of the alert emails.
+type SMTP struct {
+	Smarthost  string `yaml:"smarthost"` // host:port
+	From       string `yaml:"from" jsonschema:"format=email"`
+	Username   string `yaml:"username"`
+	Password   string `yaml:"password" secret:"true"`
+	RequireTLS bool   `yaml:"require_tls"`
 }
 
 // Webhook is one entry of notifications_webhooks.

@@ -190,6 +190,13 @@ func TestSystemBackupCronJobs(t *testing.T) {
 // alertmanagerConfig is the part of Alertmanager's configuration we render;
 // decoding it with KnownFields catches misspelt keys.
 type alertmanagerConfig struct {
+	Global struct {
+		Smarthost    string `yaml:"smtp_smarthost"`
+		From         string `yaml:"smtp_from"`
+		RequireTLS   bool   `yaml:"smtp_require_tls"`
+		AuthUsername string `yaml:"smtp_auth_username"`
+		AuthPassword string `yaml:"smtp_auth_password"`
+	} `yaml:"global"`
 	Route struct {
 		Receiver string   `yaml:"receiver"`
 		GroupBy  []string `yaml:"group_by"`
@@ -267,6 +274,42 @@ func TestSystemAlertmanagerRoutesWebhooksBySeverity(t *testing.T) {
 	}
 	if len(urls) != 4 || len(severity) != 4 {
 		t.Errorf("%d webhook receivers and %d routes, want 4 each", len(urls), len(severity))
+	}
+}
+
+// Alertmanager refuses an email receiver without a mail server, so one is
+// only rendered with notifications_smtp.smarthost; SMTP AUTH when given.
+func TestSystemAlertmanagerEmail(t *testing.T) {
+	for _, tc := range []struct {
+		name, extra          string
+		emails               int
+		smarthost, user, pwd string
+	}{
+		{"example", "", 1, "smtp.example.com:587", "", ""},
+		{"auth", "notifications_smtp:\n  username: alerts\n  password: smtp-Pw-42\n", 1, "smtp.example.com:587", "alerts", "smtp-Pw-42"},
+		{"no mail server", "notifications_smtp:\n  smarthost: \"\"\n", 0, "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, objs := systemObjects(t, tc.extra)
+			var am alertmanagerConfig
+			dec := yaml.NewDecoder(strings.NewReader(secretData(t, objs, e.Cfg.Derived.SystemNamespace, "alertmanager-aura")["alertmanager.yaml"]))
+			dec.KnownFields(true)
+			if err := dec.Decode(&am); err != nil {
+				t.Fatalf("alertmanager.yaml: %v", err)
+			}
+			g := am.Global
+			if g.Smarthost != tc.smarthost || g.AuthUsername != tc.user || g.AuthPassword != tc.pwd {
+				t.Errorf("global %+v", g)
+			}
+			if tc.smarthost != "" && (g.From != "aura-alerts@example.com" || !g.RequireTLS) {
+				t.Errorf("global from %q require_tls %v", g.From, g.RequireTLS)
+			}
+			for _, r := range am.Receivers {
+				if r.Name == "email" && len(r.EmailConfigs) != tc.emails {
+					t.Errorf("email receiver has %d email configs, want %d", len(r.EmailConfigs), tc.emails)
+				}
+			}
+		})
 	}
 }
 
