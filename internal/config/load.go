@@ -338,7 +338,10 @@ func collectScalars(n *yaml.Node, out *[]string) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && len(n.Value) >= 8 {
 		*out = append(*out, n.Value)
 	}
-	for _, c := range n.Content {
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			continue // a key names a value, it is not one
+		}
 		collectScalars(c, out)
 	}
 }
