@@ -149,12 +149,8 @@ func (e *Env) helmAction(ch release.Chart, releases func(context.Context) (map[s
 		c, err := hc.Apply(ctx, *rel)
 		return helmChanges(c)[:1], err
 	}
-	verb := "chart "
-	if ch.Condition != "" {
-		verb = "chart (" + ch.Condition + ") "
-	}
 	return Action{
-		Name:     verb + ch.Name + " " + ch.Version,
+		Name:     "chart " + ch.Name + " " + ch.Version,
 		Observe:  func(ctx context.Context) ([]Change, error) { return run(ctx, true) },
 		Converge: func(ctx context.Context) ([]Change, error) { return run(ctx, false) },
 	}
@@ -189,7 +185,7 @@ func helmChanges(c helm.Change) []Change {
 		rc.Op, rc.Detail = provider.OpUpdate, rc.Detail+": "+c.Reason
 	}
 	if c.Revision > 0 {
-		rc.Detail += fmt.Sprintf(" (revision %d)", c.Revision)
+		rc.Detail += fmt.Sprintf(", revision %d", c.Revision)
 	}
 	out := []Change{rc}
 	for _, o := range c.Objects {
