@@ -3,6 +3,7 @@ package phase
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -153,10 +154,46 @@ func DeleteSystem(e *Env) Phase {
 		uninstall = append(uninstall, e.helmUninstallAction(ch))
 	}
 	return Phase{Name: "delete_system", Steps: []Step{
-		{e.pruneAction("delete system stack", e.inventory("system-stack", "")), e.deleteManagementDNSAction()},
+		{e.pruneStackAction(), e.deleteManagementDNSAction()},
 		uninstall,
 		{e.pruneAction("delete system", e.inventory("system", ""))},
 	}}
+}
+
+// pruneStackAction deletes the stack and waits until the custom resources
+// of the charts' operators are gone: an operator may hold them with a
+// finalizer (the Atlas operator does), and once it is uninstalled nothing
+// would release them, leaving the namespace terminating forever.
+func (e *Env) pruneStackAction() Action {
+	inner := e.pruneAction("delete system stack", e.inventory("system-stack", ""))
+	groups := map[string]string{}
+	for _, gk := range chartKinds {
+		g, k, _ := strings.Cut(gk, "/")
+		groups[k] = g
+	}
+	converge := func(ctx context.Context) ([]Change, error) {
+		changes, err := inner.Converge(ctx)
+		if err != nil {
+			return changes, err
+		}
+		var refs []kube.ObjRef
+		for _, c := range changes {
+			g, ok := groups[c.Kind]
+			if ok && c.Op == provider.OpDelete {
+				ns, name, _ := strings.Cut(c.Name, "/")
+				refs = append(refs, kube.ObjRef{Group: g, Kind: c.Kind, Namespace: ns, Name: name})
+			}
+		}
+		if len(refs) == 0 {
+			return changes, nil
+		}
+		kc, err := e.Kube(ctx)
+		if err != nil {
+			return changes, err
+		}
+		return changes, kc.WaitGone(ctx, refs, 5*time.Minute)
+	}
+	return Action{Name: inner.Name, Observe: inner.Observe, Converge: converge}
 }
 
 // DeleteInfra is delete_infra: the cluster, its storage account and resource

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 
@@ -187,4 +188,55 @@ func field(t *testing.T, o *unstructured.Unstructured, path ...string) any {
 		t.Fatalf("%s %s/%s: no field %s (%v)", o.GetKind(), o.GetNamespace(), o.GetName(), strings.Join(path, "."), err)
 	}
 	return v
+}
+
+// holdLikeAnOperator puts a finalizer on an object, as its operator would,
+// and releases it once the object is being deleted, reporting an error if
+// the operator's Helm release was already gone by then.
+func holdLikeAnOperator(t *testing.T, gvr schema.GroupVersionResource, ns, name, release string) <-chan error {
+	t.Helper()
+	ctx := context.Background()
+	dyn := dynamic.NewForConfigOrDie(testenv.Get(t).Config)
+	res := dyn.Resource(gvr).Namespace(ns)
+	const fin = "aura.test/operator-finalizer"
+	if _, err := res.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":["`+fin+`"]}}`), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hc, err := helm.New(testenv.Get(t).Config, ns, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan error, 1)
+	go func() {
+		deadline := time.Now().Add(5 * time.Minute)
+		for time.Now().Before(deadline) {
+			o, err := res.Get(ctx, name, metav1.GetOptions{})
+			if err == nil && o.GetDeletionTimestamp() != nil {
+				time.Sleep(3 * time.Second) // an operator's clean-up takes a while
+				// The operator is its Deployment; Helm's release record
+				// outlives it while an uninstall waits.
+				_, serr := hc.Status(ctx, release, ns)
+				if serr == nil {
+					d, derr := dyn.Resource(gvrDeployment).Namespace(ns).Get(ctx, release, metav1.GetOptions{})
+					if derr == nil && d.GetDeletionTimestamp() != nil {
+						derr = fmt.Errorf("being deleted")
+					}
+					serr = derr
+				}
+				_, perr := res.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+				switch {
+				case serr != nil:
+					out <- fmt.Errorf("%s %s was being deleted while its operator %s was not running (%v): nothing would release it", gvr.Resource, name, release, serr)
+				case perr != nil:
+					out <- perr
+				default:
+					out <- nil
+				}
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		out <- fmt.Errorf("%s %s was never deleted", gvr.Resource, name)
+	}()
+	return out
 }

@@ -157,7 +157,13 @@ func TestSystemLifecycle(t *testing.T) {
 		}
 	}
 
+	// The Atlas operator holds its resources with a finalizer: delete_system
+	// must keep the operator until it has let them go.
+	released := holdLikeAnOperator(t, gvrAtlasProj, sysNS, "aura-project", "mongodb-atlas-operator")
 	run(t, phase.DeleteSystem(w.env(base...)), false)
+	if err := <-released; err != nil {
+		t.Error(err)
+	}
 	if got := revisions(t); len(got) != 0 {
 		t.Errorf("releases left after delete_system: %v", got)
 	}
