@@ -9,7 +9,8 @@ import (
 	"github.com/auracognitive/aurak8s/internal/kube"
 )
 
-// System is deploy_system (guide "System Deployment"), in four steps:
+// System is deploy_system (guide "System Deployment"): everything rendered
+// first, then four steps:
 //  1. the "system" inventory: deploy/templates/k8s/system/*.yaml and the
 //     ingress CRDs of system/crds — namespace, Secrets and ConfigMaps the
 //     charts read, backup CronJobs, Active Listening;
@@ -39,7 +40,17 @@ func System(e *Env) Phase {
 		helmStep = append(helmStep, e.helmAction(ch, releases))
 	}
 	ns := e.Cfg.Derived.SystemNamespace
+	// Everything is rendered before the first change, so a template or
+	// values error stops the phase with nothing applied.
+	render := func(ctx context.Context) ([]Change, error) {
+		if _, err := both(ctx); err != nil {
+			return nil, err
+		}
+		_, err := releases(ctx)
+		return nil, err
+	}
 	return Phase{Name: "deploy_system", Steps: []Step{
+		{{Name: "render system templates and chart values", Observe: render, Converge: render}},
 		{e.applyAction("apply system to "+ns, e.inventory("system", ""), sys, kube.PlanOptions{})},
 		helmStep,
 		{

@@ -2,6 +2,7 @@ package phase
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -411,5 +412,30 @@ func TestSystemSecretsOnlyInSecrets(t *testing.T) {
 	}
 	if kinds["CronJob"] != 5 || kinds["Secret"] < 7 {
 		t.Errorf("rendered %v, want 5 CronJobs and at least 7 Secrets", kinds)
+	}
+}
+
+// Every chart condition of the release manifest names a boolean key of the
+// configuration, and the example enables exactly the charts it should.
+func TestSystemChartConditions(t *testing.T) {
+	e := testEnv(t, "")
+	ctx := e.templateContext()
+	enabled := map[string]bool{}
+	for _, ch := range e.Release.Charts {
+		on, err := chartEnabled(ch, ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enabled[ch.Name] = on
+	}
+	want := map[string]bool{"eck-operator": true, "prometheus": true, "grafana": true, "fluent-bit": true, "fluent-bit-aggregator": false,
+		"nginx-ingress": true, "mongodb-atlas-operator": true, "redis": true, "prometheus-es-exporter": false}
+	if !reflect.DeepEqual(enabled, want) {
+		t.Errorf("enabled charts %v, want %v", enabled, want)
+	}
+	bad := e.Release.Charts[0]
+	bad.Condition = "no_such_flag"
+	if _, err := chartEnabled(bad, ctx); err == nil || !strings.Contains(err.Error(), "no_such_flag") {
+		t.Errorf("unknown condition: %v", err)
 	}
 }
