@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,4 +299,51 @@ func tree(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// planShowsNoSecret runs `phase --dry-run --debug` with the settings of
+// extra (the workspace's overlay), restores the overlay, and checks that the
+// plan names the want changes, holds none of the secrets (nor the passwords
+// deploy_system generated into the cluster) and changed nothing.
+func (w *workspace) planShowsNoSecret(phase, extra string, want []string, secrets ...string) {
+	w.t.Helper()
+	overlay := filepath.Join(w.ecfg, "test.yml")
+	old, err := os.ReadFile(overlay)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(overlay, []byte(extra), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	before := w.snapshot()
+	r := w.aura(phase, "--dry-run", "--debug")
+	if err := os.WriteFile(overlay, old, 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	if r.code != 0 {
+		w.t.Fatalf("%s --dry-run: exit %d\n%s", phase, r.code, r.stderr)
+	}
+	for name, key := range map[string]string{"redis": "redis-password", "mongodb-adminuser-password": "password", "aura-backups-storage": "key"} {
+		enc := w.kubectl("get", "secret", name, "-n", "aura-system", "-o", "jsonpath={.data."+key+"}")
+		dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+		if err != nil || len(dec) == 0 {
+			w.t.Fatalf("Secret %s key %s: %q, %v", name, key, enc, err)
+		}
+		secrets = append(secrets, string(dec))
+	}
+	out := r.stdout + r.stderr
+	for _, s := range secrets {
+		if strings.Contains(out, s) {
+			w.t.Errorf("%s --dry-run --debug printed a secret value", phase)
+		}
+	}
+	planned := strings.Join(r.changed(), "\n")
+	for _, c := range want {
+		if !strings.Contains(planned, c) {
+			w.t.Errorf("%s --dry-run does not plan %q:\n%s", phase, c, planned)
+		}
+	}
+	if after := w.snapshot(); !maps.Equal(before, after) {
+		w.t.Errorf("%s --dry-run changed the cluster", phase)
+	}
 }

@@ -53,6 +53,13 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("second %s changed resourceVersions:\nbefore %v\nafter  %v", ph, rv, again)
 		}
 	}
+	// A plan of changed secret-bearing settings, even with --debug, says
+	// what would change and shows no secret; it changes nothing.
+	w.planShowsNoSecret("deploy_system", "next_domains_enabled: true\nnotifications_smtp: {username: alerts, password: e2e-smtp-Pw}\n"+
+		"notifications_webhooks:\n  - {name: ops, url: \"https://hooks.example.com/x?token=e2e-s3cret-t0ken\", severity: critical}\n",
+		[]string{"update Secret aura-system/alertmanager-aura", "update helm release aura-system/prometheus"},
+		"e2e-smtp-Pw", "e2e-s3cret-t0ken", "demo-elastic-password", "demo-dashboards-password", "demo-logs-password")
+
 	// The guide's restore command works against what deploy_system made.
 	w.kubectl("create", "job", "--from=cronjob/mongodb-restore", "restore-backup", "-n", "aura-system")
 	w.kubectl("get", "job", "restore-backup", "-n", "aura-system")
