@@ -191,6 +191,7 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 		return err
 	}
 	redactor := ui.NewRedactor(cfg.SecretValues())
+	env.LearnSecrets = redactor.Add
 	printer := ui.New(g.Stdout, ui.Options{JSON: g.Output == "json", Debug: g.Debug, Redactor: redactor})
 	defer printer.Close()
 	runner := &phase.Runner{DryRun: o.dryRun, Reporter: printer, Redact: redactor.Redact}

@@ -33,6 +33,9 @@ type Env struct {
 	ReleaseNamespace bool
 	// Only limits deploy_core to these canonical component names (-t).
 	Only []string
+	// LearnSecrets, when set, receives secret values the phase learns while
+	// it runs (generated passwords, storage keys), so output redacts them.
+	LearnSecrets func(values ...string)
 
 	kubeMu sync.Mutex
 	kube   *kube.Client

@@ -64,6 +64,9 @@ func (e *Env) systemContext(ctx context.Context) (map[string]any, error) {
 	}
 	c, secrets := e.buildSystemContext(key, ips, generated)
 	e.sysCtx, e.sysSecrets = c, secrets
+	if e.LearnSecrets != nil {
+		e.LearnSecrets(secrets...)
+	}
 	return maps.Clone(c), nil
 }
 

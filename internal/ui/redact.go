@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Redacted replaces every secret value in output.
@@ -15,12 +16,30 @@ const Redacted = "<redacted>"
 // base64 forms, as they appear in API error bodies and Kubernetes Secrets)
 // with "<redacted>". A nil *Redactor redacts nothing. Safe for concurrent use.
 type Redactor struct {
-	r *strings.Replacer
+	mu      sync.RWMutex
+	secrets []string
+	r       *strings.Replacer
 }
 
 // NewRedactor builds a redactor for the given secret values; empty values
 // are ignored.
 func NewRedactor(secrets []string) *Redactor {
+	return &Redactor{secrets: secrets, r: replacer(secrets)}
+}
+
+// Add redacts more values from now on: secrets a command only learns while
+// it runs (generated passwords, keys read from the provider).
+func (r *Redactor) Add(secrets ...string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets = append(r.secrets, secrets...)
+	r.r = replacer(r.secrets)
+}
+
+func replacer(secrets []string) *strings.Replacer {
 	seen := map[string]bool{}
 	var forms []string
 	add := func(s string) {
@@ -58,13 +77,15 @@ func NewRedactor(secrets []string) *Redactor {
 	for _, f := range forms {
 		pairs = append(pairs, f, Redacted)
 	}
-	return &Redactor{r: strings.NewReplacer(pairs...)}
+	return strings.NewReplacer(pairs...)
 }
 
 // Redact returns s with every secret replaced.
 func (r *Redactor) Redact(s string) string {
-	if r == nil || r.r == nil {
+	if r == nil {
 		return s
 	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	return r.r.Replace(s)
 }

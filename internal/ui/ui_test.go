@@ -31,6 +31,13 @@ func TestRedactor(t *testing.T) {
 	if got := none.Redact("x"); got != "x" {
 		t.Errorf("nil redactor changed %q", got)
 	}
+	// A secret learnt while the command runs is redacted from then on, in
+	// its encoded forms too, and the earlier ones still are.
+	r.Add("generated-Pw-9")
+	in := "p=generated-Pw-9 b64=" + base64.StdEncoding.EncodeToString([]byte("generated-Pw-9")) + " old=" + secret
+	if got, want := r.Redact(in), "p=<redacted> b64=<redacted> old=<redacted>"; got != want {
+		t.Errorf("after Add: %q, want %q", got, want)
+	}
 }
 
 var t0 = time.Date(2026, 11, 24, 21, 0, 0, 0, time.UTC)
