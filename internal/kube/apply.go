@@ -28,6 +28,11 @@ type ApplyOptions struct {
 	// CRDTimeout bounds the wait for applied CRDs to be established
 	// before their custom resources are applied; default 60s.
 	CRDTimeout time.Duration
+	// WaitDeleted, when set, bounds a wait after the deletes until the
+	// deleted objects are gone (WaitGone): a delete phase is done when its
+	// namespaces and finalized objects no longer exist, not when they start
+	// terminating.
+	WaitDeleted time.Duration
 }
 
 // Apply executes a plan: namespaces and CRDs first (waiting for the CRDs to
@@ -100,6 +105,15 @@ func (c *Client) Apply(ctx context.Context, plan *Plan, opts ApplyOptions) ([]Re
 	}
 	if err := c.writeRecord(ctx, plan.Inventory, record, plan.record, plan.hadRecord); err != nil {
 		errs = append(errs, err)
+	}
+	if opts.WaitDeleted > 0 && len(errs) == 0 {
+		var gone []ObjRef
+		for _, ch := range append(deletes, deleteNS...) {
+			gone = append(gone, ch.Ref)
+		}
+		if err := c.WaitGone(ctx, gone, opts.WaitDeleted); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return results, errors.Join(errs...)
 }

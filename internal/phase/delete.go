@@ -3,12 +3,6 @@ package phase
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -18,27 +12,12 @@ import (
 
 func nothing(context.Context) ([]*unstructured.Unstructured, error) { return nil, nil }
 
-// pruneAction deletes every object of an inventory. A cluster that no
+// pruneAction deletes every object of an inventory and waits until they are
+// gone (applyAction waits for its deletes). A cluster that no
 // longer exists has nothing left to delete; a stopped one must be started.
 func (e *Env) pruneAction(name string, inv kube.Inventory) Action {
 	inner := e.applyAction(name, inv, nothing, kube.PlanOptions{})
-	guard := e.inRunningCluster
-	converge := func(ctx context.Context) ([]Change, error) {
-		changes, err := inner.Converge(ctx)
-		if err != nil {
-			return changes, err
-		}
-		// A delete phase is done when its namespaces are gone, not when
-		// they start terminating: the next phase may reuse their names.
-		var gone []string
-		for _, c := range changes {
-			if c.Op == provider.OpDelete && c.Kind == "Namespace" {
-				gone = append(gone, c.Name)
-			}
-		}
-		return changes, e.waitNamespacesGone(ctx, gone, 5*time.Minute)
-	}
-	return Action{Name: name, Observe: guard(inner.Observe), Converge: guard(converge)}
+	return Action{Name: name, Observe: e.inRunningCluster(inner.Observe), Converge: e.inRunningCluster(inner.Converge)}
 }
 
 // inRunningCluster runs a delete only in a running cluster: an absent one
@@ -57,39 +36,6 @@ func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func
 		}
 		return run(ctx)
 	}
-}
-
-var namespacesGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-
-func (e *Env) waitNamespacesGone(ctx context.Context, names []string, timeout time.Duration) error {
-	if len(names) == 0 {
-		return nil
-	}
-	c, err := e.Kube(ctx)
-	if err != nil {
-		return err
-	}
-	deadline := time.Now().Add(timeout)
-	for _, n := range names {
-		for {
-			_, err := c.Dynamic.Resource(namespacesGVR).Get(ctx, n, metav1.GetOptions{})
-			if apierrors.IsNotFound(err) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("namespace %s still terminating after %s", n, timeout)
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(500 * time.Millisecond):
-			}
-		}
-	}
-	return nil
 }
 
 // DeleteCore is delete_core: the core namespace and everything deploy_core
@@ -154,46 +100,10 @@ func DeleteSystem(e *Env) Phase {
 		uninstall = append(uninstall, e.helmUninstallAction(ch))
 	}
 	return Phase{Name: "delete_system", Steps: []Step{
-		{e.pruneStackAction(), e.deleteManagementDNSAction()},
+		{e.pruneAction("delete system stack", e.inventory("system-stack", "")), e.deleteManagementDNSAction()},
 		uninstall,
 		{e.pruneAction("delete system", e.inventory("system", ""))},
 	}}
-}
-
-// pruneStackAction deletes the stack and waits until the custom resources
-// of the charts' operators are gone: an operator may hold them with a
-// finalizer (the Atlas operator does), and once it is uninstalled nothing
-// would release them, leaving the namespace terminating forever.
-func (e *Env) pruneStackAction() Action {
-	inner := e.pruneAction("delete system stack", e.inventory("system-stack", ""))
-	groups := map[string]string{}
-	for _, gk := range chartKinds {
-		g, k, _ := strings.Cut(gk, "/")
-		groups[k] = g
-	}
-	converge := func(ctx context.Context) ([]Change, error) {
-		changes, err := inner.Converge(ctx)
-		if err != nil {
-			return changes, err
-		}
-		var refs []kube.ObjRef
-		for _, c := range changes {
-			g, ok := groups[c.Kind]
-			if ok && c.Op == provider.OpDelete {
-				ns, name, _ := strings.Cut(c.Name, "/")
-				refs = append(refs, kube.ObjRef{Group: g, Kind: c.Kind, Namespace: ns, Name: name})
-			}
-		}
-		if len(refs) == 0 {
-			return changes, nil
-		}
-		kc, err := e.Kube(ctx)
-		if err != nil {
-			return changes, err
-		}
-		return changes, kc.WaitGone(ctx, refs, 5*time.Minute)
-	}
-	return Action{Name: inner.Name, Observe: inner.Observe, Converge: converge}
 }
 
 // DeleteInfra is delete_infra: the cluster, its storage account and resource

@@ -80,11 +80,17 @@ func (e *Env) applyActionWith(name string, inv kube.Inventory, desired objectsFu
 			if err != nil {
 				return nil, err
 			}
-			_, err = c.Apply(ctx, p, kube.ApplyOptions{})
+			// Waiting for deletes: an object an operator finalizes must be
+			// gone before a later step may remove that operator.
+			_, err = c.Apply(ctx, p, kube.ApplyOptions{WaitDeleted: deleteTimeout})
 			return kubeChanges(p), err
 		},
 	}
 }
+
+// deleteTimeout bounds the wait for deleted objects to be gone (a namespace
+// right after a local cluster restart is the slowest case, ~4 minutes).
+const deleteTimeout = 5 * time.Minute
 
 // workloadKinds are the kinds whose readiness a phase waits for.
 var workloadKinds = map[string]bool{"Deployment": true, "StatefulSet": true, "DaemonSet": true, "Namespace": true, "CustomResourceDefinition": true}
