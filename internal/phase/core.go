@@ -86,15 +86,17 @@ func (e *Env) crdObjects() objectsFunc {
 	})
 }
 
-func memo(f objectsFunc) objectsFunc {
+// memo runs f once per command (one phase renders once even when several
+// actions ask), keeping its result or error.
+func memo[T any](f func(context.Context) (T, error)) func(context.Context) (T, error) {
 	var (
 		once sync.Once
-		objs []*unstructured.Unstructured
+		v    T
 		err  error
 	)
-	return func(ctx context.Context) ([]*unstructured.Unstructured, error) {
-		once.Do(func() { objs, err = f(ctx) })
-		return objs, err
+	return func(ctx context.Context) (T, error) {
+		once.Do(func() { v, err = f(ctx) })
+		return v, err
 	}
 }
 

@@ -25,17 +25,22 @@ func (e *Env) DNSNameOf(host string, next bool) string {
 // ingressTarget is what the environment's names point to: the ingress of
 // this cluster serving this core namespace. Switching DNS to a new cluster or
 // release namespace changes it.
-func (e *Env) ingressTarget() string {
-	return fmt.Sprintf("%s.%s.ingress.%s", e.CoreNamespace(), strings.ToLower(e.Cfg.ClusterName), config.DNSZone)
+func (e *Env) ingressTarget() string { return e.ingressTargetOf(e.CoreNamespace()) }
+
+// ingressTargetOf is the name of this cluster's ingress serving namespace.
+func (e *Env) ingressTargetOf(namespace string) string {
+	return fmt.Sprintf("%s.%s.ingress.%s", namespace, strings.ToLower(e.Cfg.ClusterName), config.DNSZone)
 }
+
+// recordName is a public name relative to the DNS zone.
+func recordName(fqdn string) string { return strings.TrimSuffix(fqdn, "."+config.DNSZone) }
 
 // records are the record sets of the environment's names (or of the -next
 // names), pointing at this deployment.
 func (e *Env) records(next bool) []provider.RecordSet {
 	var out []provider.RecordSet
 	for _, h := range e.serviceHosts() {
-		name := strings.TrimSuffix(e.DNSNameOf(h, next), "."+config.DNSZone)
-		out = append(out, provider.RecordSet{Name: name, Type: "CNAME", TTL: dnsTTL, Values: []string{e.ingressTarget()}})
+		out = append(out, provider.RecordSet{Name: recordName(e.DNSNameOf(h, next)), Type: "CNAME", TTL: dnsTTL, Values: []string{e.ingressTarget()}})
 	}
 	return out
 }

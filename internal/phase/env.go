@@ -41,9 +41,8 @@ type Env struct {
 	kube   *kube.Client
 	helm   *helm.Client
 
-	sysMu      sync.Mutex
-	sysCtx     map[string]any // systemContext, once computed
-	sysSecrets []string       // every secret value sysCtx holds
+	sysMu sync.Mutex
+	sys   *systemInputs // once computed
 }
 
 // CoreNamespace is where core goes: the usual namespace, or with --ns the

@@ -32,7 +32,7 @@ var chartsFakeSecrets = map[string]string{
 }
 
 // chartsTestContext is the deploy_system template context with fake values
-// for the keys the phase adds (until systemContext lands).
+// for what the phase learns from the provider and the cluster.
 func chartsTestContext(e *Env) map[string]any {
 	f := chartsFakeSecrets
 	return fakeSystemContext(e, f["common_storage_account_key"], []string{"127.0.0.1"},

@@ -10,23 +10,24 @@ import (
 )
 
 // System is deploy_system (guide "System Deployment"): everything rendered
-// first, then four steps:
+// first, then five steps:
 //  1. the "system" inventory: deploy/templates/k8s/system/*.yaml and the
 //     ingress CRDs of system/crds — namespace, Secrets and ConfigMaps the
 //     charts read, backup CronJobs, Active Listening;
-//  2. the Helm releases of the release manifest's charts (ECK, Prometheus
-//     with Alertmanager, Grafana, fluent-bit, the NGINX ingress controller,
-//     the Atlas operator, Redis, ...), concurrently; disabled ones are
-//     uninstalled;
+//  2. the Helm releases of the release manifest's enabled charts (ECK,
+//     Prometheus with Alertmanager, Grafana, fluent-bit, the NGINX ingress
+//     controller, the Atlas operator, Redis, ...), concurrently;
 //  3. the "system-stack" inventory: system/stack/*.yaml, the custom
 //     resources whose CRDs the charts install (Elasticsearch, Kibana, Atlas,
-//     the management pages' VirtualServers);
-//     and the DNS records of the management pages;
-//  4. a health check of every workload of steps 1 and 3.
+//     the management pages' VirtualServers), and the management pages' DNS
+//     records;
+//  4. the releases of charts now disabled are uninstalled — after step 3
+//     pruned their operators' custom resources;
+//  5. a health check of every workload of steps 1 and 3.
 func System(e *Env) Phase {
 	sys := e.systemObjects()
 	stack := e.stackObjects()
-	releases := e.systemReleases()
+	releases := memo(e.renderReleases)
 	both := func(ctx context.Context) ([]*unstructured.Unstructured, error) {
 		a, err := sys(ctx)
 		if err != nil {
@@ -35,9 +36,12 @@ func System(e *Env) Phase {
 		b, err := stack(ctx)
 		return append(append([]*unstructured.Unstructured(nil), a...), b...), err
 	}
-	helmStep := make(Step, 0, len(e.Release.Charts))
+	var helmStep, removeStep Step
 	for _, ch := range e.Release.Charts {
 		helmStep = append(helmStep, e.helmAction(ch, releases))
+		if ch.Condition != "" {
+			removeStep = append(removeStep, e.removeDisabledAction(ch, releases))
+		}
 	}
 	ns := e.Cfg.Derived.SystemNamespace
 	// Everything is rendered before the first change, so a template or
@@ -57,6 +61,7 @@ func System(e *Env) Phase {
 			e.applyActionWith("apply system stack to "+ns, e.inventory("system-stack", ""), stack, e.stackPlanOptions(sys)),
 			e.managementDNSAction(),
 		},
+		removeStep,
 		{e.waitAction("health: system ready", both, 10*time.Minute)},
 	}}
 }
@@ -64,14 +69,13 @@ func System(e *Env) Phase {
 // systemObjects renders the templates applied before the charts.
 func (e *Env) systemObjects() objectsFunc {
 	return memo(func(ctx context.Context) ([]*unstructured.Unstructured, error) {
-		tctx, err := e.systemContext(ctx)
+		in, err := e.systemInputs(ctx)
 		if err != nil {
 			return nil, err
 		}
-		r := e.systemRenderer(tctx)
 		var out []*unstructured.Unstructured
 		for _, dir := range []string{"system", "system/crds"} {
-			got, err := r.Dir(dir, tctx)
+			got, err := in.renderer.Dir(dir, in.context())
 			if err != nil {
 				return nil, err
 			}
@@ -110,11 +114,11 @@ func (e *Env) chartNamespaces(have []*unstructured.Unstructured) []*unstructured
 // stackObjects renders the templates applied after the charts.
 func (e *Env) stackObjects() objectsFunc {
 	return memo(func(ctx context.Context) ([]*unstructured.Unstructured, error) {
-		tctx, err := e.systemContext(ctx)
+		in, err := e.systemInputs(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return e.systemRenderer(tctx).Dir("system/stack", tctx)
+		return in.renderer.Dir("system/stack", in.context())
 	})
 }
 

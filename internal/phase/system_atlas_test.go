@@ -42,7 +42,7 @@ const (
 var testOutboundIPs = []string{"20.50.1.2", "20.50.1.3"}
 
 // atlasTestContext is the template context of deploy_system with the keys
-// the phase adds (system contract), until the lead's systemContext lands.
+// the phase learns from the provider and the cluster, faked.
 func atlasTestContext(e *Env) map[string]any {
 	return fakeSystemContext(e, testStorageKey, testOutboundIPs, testAtlasAdminPw, testRedisPw, testGrafanaSecret)
 }

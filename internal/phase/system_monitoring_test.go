@@ -39,8 +39,8 @@ var monHosts = map[string]any{
 	"alerts":    "alerts-ap-dev.auracognitive.com",
 }
 
-// monitoringTestContext is the deploy_system template context until the
-// lead's systemContext lands: the config's context plus fake added keys.
+// monitoringTestContext is the deploy_system template context with fake
+// values for what the phase learns from the provider and the cluster.
 func monitoringTestContext(e *Env) map[string]any {
 	return fakeSystemContext(e, monStorageKey, []string{"127.0.0.1"}, monAtlasPassword, monRedisPassword, monGrafanaSecretKey)
 }

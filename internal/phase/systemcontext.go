@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -22,7 +21,7 @@ import (
 const ElasticStackVersion = "8.17.4"
 
 // managementPages are the system web pages (guide "Allowed source ranges"),
-// by their config key; the DNS name uses dashes.
+// by their config key.
 var managementPages = []string{"dashboard", "metrics", "logs", "raw_logs", "alerts"}
 
 // generatedSecrets are passwords nobody configures: each is made once, kept
@@ -34,15 +33,25 @@ var generatedSecrets = []struct{ key, secret, field string }{
 	{"grafana_secret_key", "grafana-admin", "secret-key"},
 }
 
-// systemContext is the template context of deploy_system: the config's,
-// plus what only the provider and the cluster know (storage account key,
-// outbound IPs, generated passwords) and the management page names. It is
-// computed once per command.
-func (e *Env) systemContext(ctx context.Context) (map[string]any, error) {
+// systemInputs is what deploy_system renders with: the template context
+// (the config's plus what only the provider and the cluster know) and a
+// renderer that redacts every secret that context holds.
+type systemInputs struct {
+	vars     map[string]any
+	secrets  []string
+	renderer *render.Renderer
+}
+
+// context returns a copy of the template context for one rendering.
+func (in *systemInputs) context() map[string]any { return maps.Clone(in.vars) }
+
+// systemInputs computes, once per command, the storage account key, the
+// outbound IPs and the generated passwords, and the context built on them.
+func (e *Env) systemInputs(ctx context.Context) (*systemInputs, error) {
 	e.sysMu.Lock()
 	defer e.sysMu.Unlock()
-	if e.sysCtx != nil {
-		return maps.Clone(e.sysCtx), nil
+	if e.sys != nil {
+		return e.sys, nil
 	}
 	acct := provider.ResourceRef{ResourceGroup: e.commonRG(), Name: e.Cfg.Derived.CommonStorageAccount}
 	key, err := e.Provider.StorageAccountKey(ctx, acct)
@@ -62,12 +71,12 @@ func (e *Env) systemContext(ctx context.Context) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	c, secrets := e.buildSystemContext(key, ips, generated)
-	e.sysCtx, e.sysSecrets = c, secrets
+	vars, secrets := e.buildSystemContext(key, ips, generated)
 	if e.LearnSecrets != nil {
 		e.LearnSecrets(secrets...)
 	}
-	return maps.Clone(c), nil
+	e.sys = &systemInputs{vars: vars, secrets: secrets, renderer: render.New(e.Templates, secrets...)}
+	return e.sys, nil
 }
 
 // buildSystemContext adds to the config's context what deploy_system
@@ -79,7 +88,7 @@ func (e *Env) buildSystemContext(storageKey string, outboundIPs []string, genera
 	c["cluster_outbound_ips"] = outboundIPs
 	hosts := map[string]any{}
 	for _, p := range managementPages {
-		hosts[p] = e.Cfg.DNSName(strings.ReplaceAll(p, "_", "-"))
+		hosts[p] = e.managementHost(p)
 	}
 	c["management_hosts"] = hosts
 	c["load_balancer"] = e.Provider.Name() != "local"
@@ -90,14 +99,6 @@ func (e *Env) buildSystemContext(storageKey string, outboundIPs []string, genera
 		secrets = append(secrets, generated[g.key])
 	}
 	return c, secrets
-}
-
-// systemRenderer renders system templates; no secret of the context, the
-// generated ones included, appears in its errors.
-func (e *Env) systemRenderer(map[string]any) *render.Renderer {
-	e.sysMu.Lock()
-	defer e.sysMu.Unlock()
-	return render.New(e.Templates, e.sysSecrets...)
 }
 
 // generatedSecret returns the value the cluster already holds in

@@ -2,11 +2,9 @@ package phase
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/auracognitive/aurak8s/internal/config"
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
@@ -15,13 +13,18 @@ import (
 // They move with the cluster, not with a core release, so deploy_system owns
 // them.
 func (e *Env) managementRecords() []provider.RecordSet {
-	target := fmt.Sprintf("%s.%s.ingress.%s", e.Cfg.Derived.SystemNamespace, strings.ToLower(e.Cfg.ClusterName), config.DNSZone)
+	target := e.ingressTargetOf(e.Cfg.Derived.SystemNamespace)
 	out := make([]provider.RecordSet, 0, len(managementPages))
 	for _, p := range managementPages {
-		name := strings.TrimSuffix(e.Cfg.DNSName(strings.ReplaceAll(p, "_", "-")), "."+config.DNSZone)
-		out = append(out, provider.RecordSet{Name: name, Type: "CNAME", TTL: dnsTTL, Values: []string{target}})
+		out = append(out, provider.RecordSet{Name: recordName(e.managementHost(p)), Type: "CNAME", TTL: dnsTTL, Values: []string{target}})
 	}
 	return out
+}
+
+// managementHost is the public name of a management page (by its config
+// key; DNS names use dashes).
+func (e *Env) managementHost(page string) string {
+	return e.Cfg.DNSName(strings.ReplaceAll(page, "_", "-"))
 }
 
 // managementDNSAction creates the management pages' records when missing;

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -65,29 +64,14 @@ func chartEnabled(ch release.Chart, tctx map[string]any) (bool, error) {
 	return v, nil
 }
 
-// systemReleases renders, once, the desired Helm release of every chart
-// that is enabled (nil for a disabled one), by chart name.
-func (e *Env) systemReleases() func(ctx context.Context) (map[string]*helm.Release, error) {
-	var (
-		once sync.Once
-		out  map[string]*helm.Release
-		err  error
-	)
-	return func(ctx context.Context) (map[string]*helm.Release, error) {
-		once.Do(func() { out, err = e.renderReleases(ctx) })
-		return out, err
-	}
-}
-
+// renderReleases renders the desired Helm release of every chart that is
+// enabled (nil for a disabled one), by chart name.
 func (e *Env) renderReleases(ctx context.Context) (map[string]*helm.Release, error) {
-	tctx, err := e.systemContext(ctx)
+	in, err := e.systemInputs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r := e.systemRenderer(tctx)
-	e.sysMu.Lock()
-	secrets := e.sysSecrets
-	e.sysMu.Unlock()
+	tctx := in.context()
 	out := map[string]*helm.Release{}
 	var errs []error
 	for _, ch := range e.Release.Charts {
@@ -102,7 +86,7 @@ func (e *Env) renderReleases(ctx context.Context) (map[string]*helm.Release, err
 		}
 		file := "helm/" + ch.Name + ".yaml"
 		values := map[string]any{}
-		data, err := r.RenderFile(file, tctx)
+		data, err := in.renderer.RenderFile(file, tctx)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			// A chart without a values template runs on its defaults.
@@ -120,27 +104,27 @@ func (e *Env) renderReleases(ctx context.Context) (map[string]*helm.Release, err
 			Namespace: ch.Namespace,
 			Chart:     helm.ChartRef{Repo: ch.Repo, Chart: ch.Chart, Version: ch.Version},
 			Values:    values,
-			Secrets:   secrets,
+			Secrets:   in.secrets,
 		}
 	}
 	return out, errors.Join(errs...)
 }
 
-// helmAction installs or upgrades the chart's release when it is enabled
-// and uninstalls it when it is not.
+// helmAction installs or upgrades the chart's release when it is enabled;
+// a disabled chart's release is removed later, by removeDisabledAction.
 func (e *Env) helmAction(ch release.Chart, releases func(context.Context) (map[string]*helm.Release, error)) Action {
 	run := func(ctx context.Context, dry bool) ([]Change, error) {
 		rels, err := releases(ctx)
 		if err != nil {
 			return nil, err
 		}
+		rel := rels[ch.Name]
+		if rel == nil {
+			return []Change{{Op: provider.OpNone, Kind: kindHelmRelease, Name: ch.Namespace + "/" + ch.Name, Detail: "disabled (" + ch.Condition + ")"}}, nil
+		}
 		hc, err := e.Helm(ctx)
 		if err != nil {
 			return nil, err
-		}
-		rel := rels[ch.Name]
-		if rel == nil {
-			return e.helmRemove(ctx, hc, ch, dry)
 		}
 		if dry {
 			c, err := hc.Plan(ctx, *rel)
@@ -156,9 +140,31 @@ func (e *Env) helmAction(ch release.Chart, releases func(context.Context) (map[s
 	}
 }
 
-// helmRemove uninstalls the release of a disabled chart, if installed.
-func (e *Env) helmRemove(ctx context.Context, hc *helm.Client, ch release.Chart, dry bool) ([]Change, error) {
-	c := Change{Op: provider.OpNone, Kind: kindHelmRelease, Name: ch.Namespace + "/" + ch.Name, Detail: "disabled (" + ch.Condition + ")"}
+// removeDisabledAction uninstalls the release of a chart its condition
+// turned off. It runs after the stack is applied: the stack's custom
+// resources of that operator are pruned (and released from its finalizers)
+// while the operator still runs.
+func (e *Env) removeDisabledAction(ch release.Chart, releases func(context.Context) (map[string]*helm.Release, error)) Action {
+	run := func(dry bool) func(context.Context) ([]Change, error) {
+		return func(ctx context.Context) ([]Change, error) {
+			rels, err := releases(ctx)
+			if err != nil || rels[ch.Name] != nil {
+				return nil, err
+			}
+			return e.uninstallRelease(ctx, ch, dry, "disabled ("+ch.Condition+")")
+		}
+	}
+	return Action{Name: "remove chart " + ch.Name + " if disabled", Observe: run(true), Converge: run(false)}
+}
+
+// uninstallRelease removes a chart's release if it is installed; why, when
+// set, is said in the change.
+func (e *Env) uninstallRelease(ctx context.Context, ch release.Chart, dry bool, why string) ([]Change, error) {
+	hc, err := e.Helm(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := Change{Op: provider.OpNone, Kind: kindHelmRelease, Name: ch.Namespace + "/" + ch.Name, Detail: "not installed"}
 	st, err := hc.Status(ctx, ch.Name, ch.Namespace)
 	if errors.Is(err, helm.ErrNotInstalled) {
 		return []Change{c}, nil
@@ -166,11 +172,13 @@ func (e *Env) helmRemove(ctx context.Context, hc *helm.Client, ch release.Chart,
 	if err != nil {
 		return nil, err
 	}
-	c.Op, c.Detail = provider.OpDelete, fmt.Sprintf("disabled (%s): uninstall revision %d", ch.Condition, st.Revision)
-	if dry {
-		return []Change{c}, nil
+	c.Op, c.Detail = provider.OpDelete, fmt.Sprintf("%s %s, revision %d", st.Chart, st.ChartVersion, st.Revision)
+	if why != "" {
+		c.Detail = why + ": " + c.Detail
 	}
-	_, err = hc.Uninstall(ctx, ch.Name, ch.Namespace)
+	if !dry {
+		_, err = hc.Uninstall(ctx, ch.Name, ch.Namespace)
+	}
 	return []Change{c}, err
 }
 
@@ -210,23 +218,7 @@ func helmChanges(c helm.Change) []Change {
 func (e *Env) helmUninstallAction(ch release.Chart) Action {
 	run := func(dry bool) func(context.Context) ([]Change, error) {
 		return e.inRunningCluster(func(ctx context.Context) ([]Change, error) {
-			hc, err := e.Helm(ctx)
-			if err != nil {
-				return nil, err
-			}
-			c := Change{Op: provider.OpNone, Kind: kindHelmRelease, Name: ch.Namespace + "/" + ch.Name, Detail: "not installed"}
-			st, err := hc.Status(ctx, ch.Name, ch.Namespace)
-			if errors.Is(err, helm.ErrNotInstalled) {
-				return []Change{c}, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			c.Op, c.Detail = provider.OpDelete, fmt.Sprintf("%s %s, revision %d", st.Chart, st.ChartVersion, st.Revision)
-			if !dry {
-				_, err = hc.Uninstall(ctx, ch.Name, ch.Namespace)
-			}
-			return []Change{c}, err
+			return e.uninstallRelease(ctx, ch, dry, "")
 		})
 	}
 	return Action{Name: "uninstall chart " + ch.Name, Observe: run(true), Converge: run(false)}

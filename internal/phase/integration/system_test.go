@@ -148,18 +148,27 @@ func TestSystemLifecycle(t *testing.T) {
 	}
 	get(t, gvrJob, sysNS, "restore-backup")
 
-	// NGINX Plus off again: its releases are uninstalled.
-	run(t, phase.System(w.env(base...)), false)
+	// NGINX Plus off again and Atlas off: their releases are uninstalled,
+	// the Atlas operator only once it has released its resources.
+	released := holdLikeAnOperator(t, gvrAtlasProj, sysNS, "aura-project", "mongodb-atlas-operator")
+	run(t, phase.System(w.env(append(append([]string(nil), base...), "atlas_enabled: false")...)), false)
+	if err := <-released; err != nil {
+		t.Error(err)
+	}
 	revs3 := revisions(t)
-	for _, name := range []string{"fluent-bit-aggregator", "prometheus-es-exporter"} {
+	for _, name := range []string{"fluent-bit-aggregator", "prometheus-es-exporter", "mongodb-atlas-operator"} {
 		if _, ok := revs3[name]; ok {
 			t.Errorf("release %s still installed after disabling it", name)
 		}
 	}
+	if !absent(t, gvrAtlasProj, sysNS, "aura-project") || !absent(t, gvrCronJob, sysNS, "mongodb-backup") {
+		t.Error("Atlas resources or MongoDB backups left after disabling Atlas")
+	}
+	run(t, phase.System(w.env(base...)), false)
 
 	// The Atlas operator holds its resources with a finalizer: delete_system
 	// must keep the operator until it has let them go.
-	released := holdLikeAnOperator(t, gvrAtlasProj, sysNS, "aura-project", "mongodb-atlas-operator")
+	released = holdLikeAnOperator(t, gvrAtlasProj, sysNS, "aura-project", "mongodb-atlas-operator")
 	run(t, phase.DeleteSystem(w.env(base...)), false)
 	if err := <-released; err != nil {
 		t.Error(err)
