@@ -208,16 +208,27 @@ func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pend
 	if m.Scope.Name() == meta.RESTScopeNameRoot && o.GetNamespace() != "" {
 		return ch, fmt.Errorf("%s: %s is cluster-scoped; remove metadata.namespace", ref, o.GetKind())
 	}
-	live, err := res.Get(ctx, o.GetName(), metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		live = nil
-	case err != nil:
-		return ch, fmt.Errorf("%s: %w", ref, err)
-	}
-	dry, err := res.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
-	if err != nil {
-		return ch, fmt.Errorf("%s: %w", ref, err)
+	// The dry run answers against the object as it is then; a controller
+	// (e.g. the Deployment controller's revision annotation) may have written
+	// it since the Get, and the diff would show that write as ours. A dry run
+	// keeps the resourceVersion it was based on, so read again until they match.
+	var live, dry *unstructured.Unstructured
+	for attempt := 0; ; attempt++ {
+		var err error
+		live, err = res.Get(ctx, o.GetName(), metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			live = nil
+		case err != nil:
+			return ch, fmt.Errorf("%s: %w", ref, err)
+		}
+		dry, err = res.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			return ch, fmt.Errorf("%s: %w", ref, err)
+		}
+		if live == nil || live.GetResourceVersion() == dry.GetResourceVersion() || attempt == 4 {
+			break
+		}
 	}
 	ch.Validated = true
 	if live == nil {
