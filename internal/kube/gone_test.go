@@ -22,7 +22,9 @@ func TestWaitGone(t *testing.T) {
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: aura-gone}",
 		"apiVersion: test.aurak8s.io/v1\nkind: Widget\nmetadata: {name: held, namespace: aura-gone, finalizers: [test.aurak8s.io/hold]}\nspec: {size: 1}",
 	)
-	apply(t, c, inventory("gone"), objs, kube.PlanOptions{})
+	inv := inventory("wait-gone")
+	apply(t, c, inv, objs, kube.PlanOptions{})
+	t.Cleanup(func() { undeploy(t, c, inv) })
 	ref := kube.ObjRef{Group: "test.aurak8s.io", Kind: "Widget", Namespace: "aura-gone", Name: "held"}
 	widgets := c.Dynamic.Resource(schema.GroupVersionResource{Group: "test.aurak8s.io", Version: "v1", Resource: "widgets"}).Namespace("aura-gone")
 	if err := widgets.Delete(ctx, "held", metav1.DeleteOptions{}); err != nil {

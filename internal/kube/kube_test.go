@@ -166,6 +166,20 @@ func apply(t *testing.T, c *kube.Client, inv kube.Inventory, objs []*unstructure
 	return plan, results
 }
 
+// undeploy removes everything of inv and waits until it is gone: the tests
+// share one cluster, and the Widget CRD is cluster-wide.
+func undeploy(t *testing.T, c *kube.Client, inv kube.Inventory) {
+	t.Helper()
+	ctx := context.Background()
+	plan, err := c.Plan(ctx, inv, nil, kube.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Apply(ctx, plan, kube.ApplyOptions{WaitDeleted: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestApplyTwiceChangesNothing(t *testing.T) {
 	c, err := kube.NewFromKubeconfig(testenv.Get(t).Kubeconfig)
 	if err != nil {
@@ -391,6 +405,7 @@ func TestCRDNamespaceAndCustomResourceInOneRun(t *testing.T) {
 	if plan2.HasChanges() {
 		t.Errorf("re-run: %v", actions(plan2))
 	}
+	undeploy(t, c, inv)
 }
 
 func TestPlanRejectsInvalidObjects(t *testing.T) {
