@@ -24,7 +24,7 @@ func TestWaitGone(t *testing.T) {
 	)
 	inv := inventory("wait-gone")
 	apply(t, c, inv, objs, kube.PlanOptions{})
-	t.Cleanup(func() { undeploy(t, c, inv) })
+	t.Cleanup(func() { apply(t, c, inv, nil, kube.PlanOptions{}) })
 	ref := kube.ObjRef{Group: "test.aurak8s.io", Kind: "Widget", Namespace: "aura-gone", Name: "held"}
 	widgets := c.Dynamic.Resource(schema.GroupVersionResource{Group: "test.aurak8s.io", Version: "v1", Resource: "widgets"}).Namespace("aura-gone")
 	if err := widgets.Delete(ctx, "held", metav1.DeleteOptions{}); err != nil {

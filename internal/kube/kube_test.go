@@ -156,7 +156,9 @@ func apply(t *testing.T, c *kube.Client, inv kube.Inventory, objs []*unstructure
 		t.Fatal(err)
 	}
 	var streamed int
-	results, err := c.Apply(ctx, plan, kube.ApplyOptions{OnResult: func(kube.Result) { streamed++ }})
+	// Like the phases, wait until what the plan deletes is gone: the tests
+	// share one cluster, and the Widget CRD is cluster-wide.
+	results, err := c.Apply(ctx, plan, kube.ApplyOptions{OnResult: func(kube.Result) { streamed++ }, WaitDeleted: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,20 +166,6 @@ func apply(t *testing.T, c *kube.Client, inv kube.Inventory, objs []*unstructure
 		t.Errorf("%d results, %d streamed, %d changes", len(results), streamed, len(plan.Changes))
 	}
 	return plan, results
-}
-
-// undeploy removes everything of inv and waits until it is gone: the tests
-// share one cluster, and the Widget CRD is cluster-wide.
-func undeploy(t *testing.T, c *kube.Client, inv kube.Inventory) {
-	t.Helper()
-	ctx := context.Background()
-	plan, err := c.Plan(ctx, inv, nil, kube.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(ctx, plan, kube.ApplyOptions{WaitDeleted: time.Minute}); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestApplyTwiceChangesNothing(t *testing.T) {
@@ -405,7 +393,7 @@ func TestCRDNamespaceAndCustomResourceInOneRun(t *testing.T) {
 	if plan2.HasChanges() {
 		t.Errorf("re-run: %v", actions(plan2))
 	}
-	undeploy(t, c, inv)
+	apply(t, c, inv, nil, kube.PlanOptions{}) // removes the CRD for the other tests
 }
 
 func TestPlanRejectsInvalidObjects(t *testing.T) {
