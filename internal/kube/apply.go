@@ -31,8 +31,14 @@ type ApplyOptions struct {
 	// WaitDeleted, when set, bounds a wait after the deletes until the
 	// deleted objects are gone (WaitGone): a delete phase is done when its
 	// namespaces and finalized objects no longer exist, not when they start
-	// terminating.
+	// terminating. The inventory record keeps them until then, so a run
+	// interrupted during the wait is followed by one that waits again.
+	// It also bounds the wait for a desired object that is still
+	// terminating (default 5 minutes).
 	WaitDeleted time.Duration
+	// OnWait is called before Apply waits for a terminating object that it
+	// must create again (e.g. a namespace an earlier delete left behind).
+	OnWait func(ObjRef)
 }
 
 // Apply executes a plan: namespaces and CRDs first (waiting for the CRDs to
@@ -77,7 +83,22 @@ func (c *Client) Apply(ctx context.Context, plan *Plan, opts ApplyOptions) ([]Re
 		}
 	}
 
-	c.run(ctx, first, c.applyOne, report)
+	waitTerminating := opts.WaitDeleted
+	if waitTerminating == 0 {
+		waitTerminating = 5 * time.Minute
+	}
+	applyOne := func(ctx context.Context, ch Change) error {
+		if ch.Terminating {
+			if opts.OnWait != nil {
+				opts.OnWait(ch.Ref)
+			}
+			if err := c.WaitGone(ctx, []ObjRef{ch.Ref}, waitTerminating); err != nil {
+				return err
+			}
+		}
+		return c.applyOne(ctx, ch)
+	}
+	c.run(ctx, first, applyOne, report)
 	var crds []ObjRef
 	for _, ch := range first {
 		if isCRD(ch.Ref) {
@@ -92,20 +113,10 @@ func (c *Client) Apply(ctx context.Context, plan *Plan, opts ApplyOptions) ([]Re
 		}
 		c.mapper.Reset()
 	}
-	c.run(ctx, rest, c.applyOne, report)
+	c.run(ctx, rest, applyOne, report)
 	c.run(ctx, deletes, c.deleteOne, report)
 	c.run(ctx, deleteNS, c.deleteOne, report)
 
-	// After a failure keep every previously recorded object too, so that a
-	// later run still knows what to prune.
-	record := plan.desired
-	if len(errs) > 0 {
-		record = append(append([]ObjRef{}, plan.desired...), plan.record...)
-		record = dedupe(record)
-	}
-	if err := c.writeRecord(ctx, plan.Inventory, record, plan.record, plan.hadRecord); err != nil {
-		errs = append(errs, err)
-	}
 	if opts.WaitDeleted > 0 && len(errs) == 0 {
 		var gone []ObjRef
 		for _, ch := range append(deletes, deleteNS...) {
@@ -114,6 +125,15 @@ func (c *Client) Apply(ctx context.Context, plan *Plan, opts ApplyOptions) ([]Re
 		if err := c.WaitGone(ctx, gone, opts.WaitDeleted); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// After a failure keep every previously recorded object too, so that a
+	// later run still knows what to prune (or wait for).
+	refs := plan.desired
+	if len(errs) > 0 {
+		refs = dedupe(append(append([]ObjRef{}, plan.desired...), plan.record.refs...))
+	}
+	if err := c.writeRecord(ctx, plan.Inventory, record{refs: refs, owners: plan.owners}, plan.record); err != nil {
+		errs = append(errs, err)
 	}
 	return results, errors.Join(errs...)
 }
@@ -142,6 +162,9 @@ func (c *Client) applyOne(ctx context.Context, ch Change) error {
 }
 
 func (c *Client) deleteOne(ctx context.Context, ch Change) error {
+	if ch.Terminating {
+		return nil // already being deleted: only waited for
+	}
 	res, _, err := c.resource(ch.Object)
 	if err != nil {
 		return err

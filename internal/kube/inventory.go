@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -39,6 +40,11 @@ type Inventory struct {
 	// Namespace holds the inventory record (a ConfigMap). It must outlive
 	// the objects, so not a namespace the phase itself deletes.
 	Namespace string
+	// Owner makes the inventory shared: its objects (cluster-wide ones,
+	// such as CRDs) serve every owner that applied them. The record keeps
+	// the set of owners; applying with nothing desired removes this owner,
+	// and the objects are pruned only when no other owner is left.
+	Owner string
 }
 
 func (inv Inventory) name() string {
@@ -122,35 +128,51 @@ func (r ObjRef) String() string {
 	return r.Kind + " " + r.Namespace + "/" + r.Name
 }
 
-const recordKey = "objects"
+const (
+	recordKey = "objects"
+	ownersKey = "owners"
+)
+
+// record is what an inventory's ConfigMap holds.
+type record struct {
+	refs   []ObjRef
+	owners []string // sorted; only for shared inventories
+	exists bool
+}
 
 var configMapGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
 
-// readRecord returns the recorded objects, or nil when there is no record.
-func (c *Client) readRecord(ctx context.Context, inv Inventory) ([]ObjRef, error) {
+// readRecord returns the recorded objects and owners; exists is false when
+// there is no record.
+func (c *Client) readRecord(ctx context.Context, inv Inventory) (record, error) {
 	cm, err := c.Dynamic.Resource(configMapGVR).Namespace(inv.Namespace).Get(ctx, inv.RecordName(), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, nil
+		return record{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read inventory %s/%s: %w", inv.Namespace, inv.RecordName(), err)
+		return record{}, fmt.Errorf("read inventory %s/%s: %w", inv.Namespace, inv.RecordName(), err)
 	}
-	raw, _, _ := unstructured.NestedString(cm.Object, "data", recordKey)
-	var refs []ObjRef
-	if err := json.Unmarshal([]byte(raw), &refs); err != nil {
-		return nil, fmt.Errorf("inventory %s/%s: data.%s is not a JSON list of objects: %w", inv.Namespace, inv.RecordName(), recordKey, err)
+	rec := record{exists: true}
+	for key, into := range map[string]any{recordKey: &rec.refs, ownersKey: &rec.owners} {
+		raw, ok, _ := unstructured.NestedString(cm.Object, "data", key)
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal([]byte(raw), into); err != nil {
+			return record{}, fmt.Errorf("inventory %s/%s: data.%s is not a JSON list: %w", inv.Namespace, inv.RecordName(), key, err)
+		}
 	}
-	return refs, nil
+	return rec, nil
 }
 
-// writeRecord stores refs; an unchanged record is not written, so a no-op
+// writeRecord stores rec; an unchanged record is not written, so a no-op
 // run leaves every resourceVersion alone.
-func (c *Client) writeRecord(ctx context.Context, inv Inventory, refs []ObjRef, previous []ObjRef, hadRecord bool) error {
-	refs = sortedRefs(refs)
-	if hadRecord && equalRefs(refs, sortedRefs(previous)) {
+func (c *Client) writeRecord(ctx context.Context, inv Inventory, rec record, previous record) error {
+	rec.refs = sortedRefs(rec.refs)
+	if previous.exists && equalRefs(rec.refs, sortedRefs(previous.refs)) && slices.Equal(rec.owners, previous.owners) {
 		return nil
 	}
-	if len(refs) == 0 {
+	if len(rec.refs) == 0 {
 		// Everything was deleted: so is the record, leaving nothing behind.
 		err := c.Dynamic.Resource(configMapGVR).Namespace(inv.Namespace).Delete(ctx, inv.RecordName(), metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
@@ -158,9 +180,18 @@ func (c *Client) writeRecord(ctx context.Context, inv Inventory, refs []ObjRef, 
 		}
 		return nil
 	}
-	data, err := json.Marshal(refs)
+	data := map[string]any{}
+	raw, err := json.Marshal(rec.refs)
 	if err != nil {
 		return err
+	}
+	data[recordKey] = string(raw)
+	if inv.Owner != "" {
+		raw, err := json.Marshal(rec.owners)
+		if err != nil {
+			return err
+		}
+		data[ownersKey] = string(raw)
 	}
 	cm := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1",
@@ -174,7 +205,7 @@ func (c *Client) writeRecord(ctx context.Context, inv Inventory, refs []ObjRef, 
 				LabelManagedBy:   ManagedByValue,
 			},
 		},
-		"data": map[string]any{recordKey: string(data)},
+		"data": data,
 	}}
 	_, err = c.Dynamic.Resource(configMapGVR).Namespace(inv.Namespace).Apply(ctx, inv.RecordName(), cm,
 		metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
@@ -182,6 +213,22 @@ func (c *Client) writeRecord(ctx context.Context, inv Inventory, refs []ObjRef, 
 		return fmt.Errorf("write inventory %s/%s: %w", inv.Namespace, inv.RecordName(), err)
 	}
 	return nil
+}
+
+// sharedOwners is the owner set of a shared inventory after owner applies
+// (using: it desires objects) or leaves; others are the owners besides it.
+func sharedOwners(recorded []string, owner string, using bool) (after, others []string) {
+	for _, o := range recorded {
+		if o != owner {
+			others = append(others, o)
+		}
+	}
+	after = append([]string(nil), others...)
+	if using {
+		after = append(after, owner)
+	}
+	sort.Strings(after)
+	return after, others
 }
 
 func sortedRefs(in []ObjRef) []ObjRef {

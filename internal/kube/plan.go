@@ -41,6 +41,10 @@ type Change struct {
 	// Validated is false when the server could not dry-run the object yet
 	// (its namespace or CRD is created by the same plan).
 	Validated bool
+	// Terminating says the live object is already being deleted (an earlier
+	// run was interrupted, or someone else deleted it): Apply waits until it
+	// is gone, and then creates it again when it is desired.
+	Terminating bool
 }
 
 // Plan is the difference between desired objects and the cluster.
@@ -48,9 +52,13 @@ type Plan struct {
 	Inventory Inventory
 	Changes   []Change
 
-	desired   []ObjRef
-	record    []ObjRef
-	hadRecord bool
+	desired []ObjRef
+	record  record
+	// owners of a shared inventory after Apply (Inventory.Owner).
+	owners []string
+	// KeptFor lists the other owners of a shared inventory for which its
+	// objects are kept instead of pruned.
+	KeptFor []string
 }
 
 // Count returns how many changes have the action.
@@ -175,13 +183,21 @@ func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructure
 	}
 	plan.Changes = changes
 
-	record, err := c.readRecord(ctx, inv)
+	rec, err := c.readRecord(ctx, inv)
 	if err != nil {
 		return nil, err
 	}
-	plan.record, plan.hadRecord = record, record != nil
+	plan.record = rec
+	if inv.Owner != "" {
+		plan.owners, plan.KeptFor = sharedOwners(rec.owners, inv.Owner, len(objs) > 0)
+		if opts.NoPrune || len(plan.KeptFor) > 0 {
+			// Other owners still use what the record holds: keep all of it.
+			plan.desired = dedupe(append(plan.desired, rec.refs...))
+			return plan, nil
+		}
+	}
 	if !opts.NoPrune {
-		deletes, err := c.planDeletes(ctx, inv, objs, record, seen)
+		deletes, err := c.planDeletes(ctx, inv, objs, rec.refs, seen)
 		if err != nil {
 			return nil, err
 		}
@@ -221,6 +237,11 @@ func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pend
 			live = nil
 		case err != nil:
 			return ch, fmt.Errorf("%s: %w", ref, err)
+		case live.GetDeletionTimestamp() != nil:
+			// Nothing can be applied to it (nor created in it, for a
+			// namespace): it is waited for and created anew.
+			ch.Action, ch.Terminating = ActionCreate, true
+			return ch, nil
 		}
 		dry, err = res.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
 		if err != nil {
@@ -306,10 +327,13 @@ func (c *Client) planDeletes(ctx context.Context, inv Inventory, desired []*unst
 			for i := range l.Items {
 				live := &l.Items[i]
 				ref := RefOf(live)
-				if want[ref.key()] || live.GetDeletionTimestamp() != nil {
+				if want[ref.key()] {
 					continue
 				}
-				out = append(out, Change{Ref: ref, Action: ActionDelete, Object: live, Validated: true})
+				// One already terminating is still a delete to wait for: a
+				// run interrupted during its wait must not end before it.
+				out = append(out, Change{Ref: ref, Action: ActionDelete, Object: live, Validated: true,
+					Terminating: live.GetDeletionTimestamp() != nil})
 			}
 		}
 	}
