@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,7 @@ type phaseOpts struct {
 	full      bool
 	rollback  bool
 	keyFile   string
+	waitLock  bool
 }
 
 // phaseSpec describes one phase command; flags adds its own flags.
@@ -96,6 +98,9 @@ var phaseSpecs = []phaseSpec{
 		build: func(e *phase.Env, _ *phaseOpts) phase.Phase { return phase.Start(e) }},
 }
 
+// name is the command's name, e.g. deploy_core.
+func (s phaseSpec) name() string { return strings.Fields(s.use)[0] }
+
 // cleanupState removes the provider's state once nothing is left in it, so
 // an undeployed environment leaves no file behind.
 func cleanupState(ctx context.Context, _ *Globals, e *phase.Env) error {
@@ -150,6 +155,7 @@ func phaseCommand(g *Globals, s phaseSpec, planOnly bool) *cobra.Command {
 	}
 	if !planOnly {
 		cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would be created, changed and deleted; change nothing")
+		cmd.Flags().BoolVar(&o.waitLock, "wait-lock", false, "when another run holds the environment's lock, wait for it instead of failing")
 	}
 	return cmd
 }
@@ -194,6 +200,14 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 	env.LearnSecrets = redactor.Add
 	printer := ui.New(g.Stdout, ui.Options{JSON: g.Output == "json", Debug: g.Debug, Redactor: redactor})
 	defer printer.Close()
+	env.Notify = func(msg string) { printer.Info(s.name(), msg) }
+	if !o.dryRun {
+		unlock, err := lockEnvironment(ctx, env, s.name(), o.waitLock, env.Notify)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	runner := &phase.Runner{DryRun: o.dryRun, Reporter: printer, Redact: redactor.Redact}
 	ctx, stop := phase.WithInterrupt(ctx, func() {
 		printer.Warn("", "interrupted: finishing the running actions; press Ctrl-C again to abort at once")

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/auracognitive/aurak8s/internal/provider"
+	"github.com/auracognitive/aurak8s/internal/provider/local"
 )
 
 // examplesDir is resolved before any test changes the working directory.
@@ -119,5 +124,37 @@ func TestPlanChangesNothing(t *testing.T) {
 		if _, err := os.Stat("aura.pem"); !os.IsNotExist(err) {
 			t.Fatalf("%v created the private key", args)
 		}
+	}
+}
+
+// TestLockedEnvironmentChangesNothing: a mutating command on an environment
+// another run holds fails at once naming the holder and changes nothing;
+// with --wait-lock it queues and then runs.
+func TestLockedEnvironmentChangesNothing(t *testing.T) {
+	args := append([]string{"deploy_common", "-v", "p"}, phaseConfig(t, "")...)
+	p, err := local.New(local.Options{StateDir: filepath.Join(".aura", "state")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := p.Lock(context.Background(), "environment-ap-dev", provider.LockHolder{Command: "aura deploy_system", PID: 4242,
+		User: "ob", Host: "bastion", Since: time.Now().Add(-time.Minute)}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := run(t, args...)
+	if code != ExitFailed || !strings.Contains(errs, "aura deploy_system") || !strings.Contains(errs, "pid 4242") || !strings.Contains(errs, "--wait-lock") {
+		t.Fatalf("exit %d, want %d naming the holder and --wait-lock:\n%s", code, ExitFailed, errs)
+	}
+	if groups, _ := filepath.Glob(filepath.Join(".aura", "state", "resourcegroups", "*")); len(groups) > 0 {
+		t.Fatalf("a run that found the environment locked created %v", groups)
+	}
+
+	time.AfterFunc(time.Second, unlock)
+	code, out, errs := run(t, append(args, "--wait-lock")...)
+	if code != ExitOK || !strings.Contains(out+errs, "waiting for it") {
+		t.Fatalf("--wait-lock: exit %d\n%s\n%s", code, out, errs)
+	}
+	if groups, _ := filepath.Glob(filepath.Join(".aura", "state", "resourcegroups", "*")); len(groups) == 0 {
+		t.Fatal("--wait-lock did not run the phase after the lock was released")
 	}
 }

@@ -34,9 +34,30 @@ func (e *Env) inventory(phase, name string) kube.Inventory {
 // and the usual one are applied and pruned independently.
 func (e *Env) coreInventory() kube.Inventory { return e.inventory("core", e.CoreNamespace()) }
 
-// crdInventory holds the operator's CRDs: cluster-wide and shared by every
-// core namespace, so only delete_core --full removes them.
-func (e *Env) crdInventory() kube.Inventory { return e.inventory("core", "crds") }
+// crdInventory holds the operator's CRDs: cluster-wide, shared by every
+// core namespace of every environment (tenant) on the cluster. Each core
+// namespace is an owner; the CRDs, and with them every NlpTraining,
+// ResolutionResources and Agent of the cluster, go only when
+// delete_core --full removes the last owner.
+func (e *Env) crdInventory() kube.Inventory {
+	inv := e.inventory("core", "operator-crds")
+	inv.Environment, inv.Owner = "cluster", e.CoreNamespace()
+	return inv
+}
+
+// agentsInventory holds the environment's agents namespace, shared by its
+// core namespaces (the usual one and release namespaces) like the CRDs.
+func (e *Env) agentsInventory() kube.Inventory {
+	inv := e.inventory("core", "agents")
+	inv.Owner = e.CoreNamespace()
+	return inv
+}
+
+// nextInventory holds what core renders into the system namespace: the
+// -next VirtualServers. They point at the core namespace deployed last and
+// stay after delete_core (guide: "Next DNS endpoints"); delete_system
+// removes them with the system namespace.
+func (e *Env) nextInventory() kube.Inventory { return e.inventory("core", "next") }
 
 func (e *Env) selected(component string) bool {
 	return len(e.Only) == 0 || slices.Contains(e.Only, component)
@@ -58,6 +79,42 @@ func (e *Env) coreObjects() objectsFunc {
 		}
 		return out, nil
 	})
+}
+
+// coreParts splits core's objects: those of the core namespace (and its
+// cluster-scoped RBAC), and those core puts in the system namespace.
+func (e *Env) coreParts() (own, system objectsFunc) {
+	all := e.coreObjects()
+	part := func(inSystem bool) objectsFunc {
+		return func(ctx context.Context) ([]*unstructured.Unstructured, error) {
+			objs, err := all(ctx)
+			if err != nil {
+				return nil, err
+			}
+			var out []*unstructured.Unstructured
+			for _, o := range objs {
+				if (o.GetNamespace() == e.Cfg.Derived.SystemNamespace) == inSystem {
+					out = append(out, o)
+				}
+			}
+			return out, nil
+		}
+	}
+	return part(false), part(true)
+}
+
+// agentsObjects is the namespace the operator runs agents in, when the
+// operator is deployed.
+func (e *Env) agentsObjects(context.Context) ([]*unstructured.Unstructured, error) {
+	if !e.Cfg.Derived.Components["aura-operator"] {
+		return nil, nil
+	}
+	ns := &unstructured.Unstructured{}
+	ns.SetAPIVersion("v1")
+	ns.SetKind("Namespace")
+	ns.SetName(e.Cfg.Derived.AgentsNamespace)
+	ns.SetLabels(map[string]string{"app.kubernetes.io/part-of": "aura", "app.kubernetes.io/instance": e.Cfg.Derived.EnvironmentName})
+	return []*unstructured.Unstructured{ns}, nil
 }
 
 // crdObjects are the operator's CRDs when the operator is deployed.
@@ -107,6 +164,8 @@ func memo[T any](f func(context.Context) (T, error)) func(context.Context) (T, e
 func Core(e *Env) Phase {
 	p := e.Provider
 	objs, crds := e.coreObjects(), e.crdObjects()
+	own, system := e.coreParts()
+	partial := kube.PlanOptions{NoPrune: len(e.Only) > 0}
 	services := Step{e.botChannelAction(e.Cfg.Derived.BotChannelName, e.DNSNameOf("services", false))}
 	if e.Cfg.NextBotChannelEnabled {
 		services = append(services, e.botChannelAction(e.Cfg.Derived.NextBotChannelName, e.DNSNameOf("services", true)))
@@ -123,10 +182,18 @@ func Core(e *Env) Phase {
 	}
 	steps := []Step{services}
 	if e.selected("aura-operator") {
-		steps = append(steps, Step{e.applyAction("apply operator CRDs", e.crdInventory(), crds, kube.PlanOptions{NoPrune: len(e.Only) > 0})})
+		steps = append(steps, Step{
+			e.applyAction("apply operator CRDs", e.crdInventory(), crds, partial),
+			e.applyAction("apply agents namespace", e.agentsInventory(), e.agentsObjects, partial),
+		})
+	}
+	if e.Cfg.NextDomainsEnabled {
+		// Before core: core's earlier layout held these routes, and its prune
+		// must find them relabelled to this inventory, not delete them.
+		steps = append(steps, Step{e.applyAction("apply -next routes to "+e.Cfg.Derived.SystemNamespace, e.nextInventory(), system, partial)})
 	}
 	steps = append(steps,
-		Step{e.applyAction("apply core to "+e.CoreNamespace(), e.coreInventory(), objs, kube.PlanOptions{NoPrune: len(e.Only) > 0})},
+		Step{e.applyAction("apply core to "+e.CoreNamespace(), e.coreInventory(), own, partial)},
 		Step{e.waitAction("health: core workloads ready", objs, coreReadyTimeout)},
 		Step{e.coreDNSAction()},
 		Step{fileAction("write "+e.infoPath(), e.infoPath(), e.infoJSON)},

@@ -3,6 +3,7 @@ package phase
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -16,8 +17,7 @@ func nothing(context.Context) ([]*unstructured.Unstructured, error) { return nil
 // gone (applyAction waits for its deletes). A cluster that no
 // longer exists has nothing left to delete; a stopped one must be started.
 func (e *Env) pruneAction(name string, inv kube.Inventory) Action {
-	inner := e.applyAction(name, inv, nothing, kube.PlanOptions{})
-	return Action{Name: name, Observe: e.inRunningCluster(inner.Observe), Converge: e.inRunningCluster(inner.Converge)}
+	return e.leaveAction(name, inv, kube.PlanOptions{})
 }
 
 // inRunningCluster runs a delete only in a running cluster: an absent one
@@ -38,13 +38,26 @@ func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func
 	}
 }
 
-// DeleteCore is delete_core: the core namespace and everything deploy_core
-// applied in it, the -next DNS records and the info file; with full, also
-// the environment's DNS records, bot channels, AI services and the
-// operator's CRDs (guide: "Core undeployment").
+// DeleteCore is delete_core (guide: "Core undeployment"): the operator's
+// custom resources of the core namespace (while the operator still runs to
+// release their finalizers), then the core namespace and everything
+// deploy_core applied in it, the -next DNS records and the info file; with
+// full, also the environment's DNS records, bot channels and AI services.
+// Only what points at or belongs to this core namespace is deleted: records
+// switched to another namespace or cluster stay, the -next routes stay (the
+// guide), and the operator's CRDs and the agents namespace, which every core
+// namespace shares, go only with --full of the last one.
 func DeleteCore(e *Env, full bool) Phase {
 	p := e.Provider
-	steps := []Step{{e.pruneAction("delete core in "+e.CoreNamespace(), e.coreInventory())}}
+	steps := []Step{
+		{e.deleteOperatorResourcesAction()},
+		{e.pruneAction("delete core in "+e.CoreNamespace(), e.coreInventory())},
+	}
+	leave := kube.PlanOptions{NoPrune: !full}
+	last := Step{
+		e.leaveAction("release operator CRDs", e.crdInventory(), leave),
+		e.leaveAction("release agents namespace", e.agentsInventory(), leave),
+	}
 	var dns []provider.RecordSet
 	if e.Cfg.NextDomainsEnabled || full {
 		dns = append(dns, e.records(true)...)
@@ -53,30 +66,15 @@ func DeleteCore(e *Env, full bool) Phase {
 		dns = append(dns, e.records(false)...)
 	}
 	if len(dns) > 0 {
-		steps = append(steps, Step{ProviderActions("delete dns records", p, func(ctx context.Context, p provider.Provider) ([]Change, error) {
-			var out []Change
-			for _, rs := range dns {
-				c, err := p.DeleteRecordSet(ctx, e.zone(), rs.Key())
-				if provider.IsNotFound(err) { // the zone went with delete_common
-					continue
-				}
-				out = append(out, c)
-				if err != nil {
-					return out, err
-				}
-			}
-			return out, nil
-		})})
+		last = append(last, ProviderActions("delete dns records", p, func(ctx context.Context, p provider.Provider) ([]Change, error) {
+			return e.deleteOwnRecords(ctx, p, dns)
+		}))
 	}
 	if full {
-		last := Step{
-			e.pruneAction("delete operator CRDs", e.crdInventory()),
-			ProviderAction("delete bot channel "+e.Cfg.Derived.BotChannelName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-				return p.DeleteBotChannel(ctx, provider.ResourceRef{ResourceGroup: e.clusterRG(), Name: e.Cfg.Derived.BotChannelName})
-			}),
-			ProviderAction("delete bot channel "+e.Cfg.Derived.NextBotChannelName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-				return p.DeleteBotChannel(ctx, provider.ResourceRef{ResourceGroup: e.clusterRG(), Name: e.Cfg.Derived.NextBotChannelName})
-			}),
+		for _, bc := range []string{e.Cfg.Derived.BotChannelName, e.Cfg.Derived.NextBotChannelName} {
+			last = append(last, ProviderAction("delete bot channel "+bc, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+				return p.DeleteBotChannel(ctx, provider.ResourceRef{ResourceGroup: e.clusterRG(), Name: bc})
+			}))
 		}
 		for _, ai := range []string{"clu-", "openai-"} {
 			name := ai + e.Cfg.Derived.EnvironmentName
@@ -84,10 +82,44 @@ func DeleteCore(e *Env, full bool) Phase {
 				return p.DeleteAIService(ctx, provider.ResourceRef{ResourceGroup: e.clusterRG(), Name: name})
 			}))
 		}
-		steps = append(steps, last)
 	}
-	steps = append(steps, Step{removeFileAction("remove "+e.infoPath(), e.infoPath())})
+	steps = append(steps, last, Step{removeFileAction("remove "+e.infoPath(), e.infoPath())})
 	return Phase{Name: "delete_core", Steps: steps}
+}
+
+// deleteOwnRecords deletes the record sets that point at this deployment;
+// one pointing elsewhere (`aura dns` moved it to another namespace or
+// cluster) serves that deployment and stays.
+func (e *Env) deleteOwnRecords(ctx context.Context, p provider.Provider, records []provider.RecordSet) ([]Change, error) {
+	var out []Change
+	for _, rs := range records {
+		have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
+		if provider.IsNotFound(err) { // gone already, or the zone went with delete_common
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		if !sameRecord(have, rs) {
+			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
+				Detail: "kept: points to " + strings.Join(have.Values, ",") + ", not to " + e.ingressTarget()})
+			continue
+		}
+		c, err := p.DeleteRecordSet(ctx, e.zone(), rs.Key())
+		out = append(out, c)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// leaveAction removes this core namespace from the owners of a shared
+// inventory; its objects are pruned only when no owner is left and opts
+// allow it.
+func (e *Env) leaveAction(name string, inv kube.Inventory, opts kube.PlanOptions) Action {
+	inner := e.applyAction(name, inv, nothing, opts)
+	return Action{Name: name, Observe: e.inRunningCluster(inner.Observe), Converge: e.inRunningCluster(inner.Converge)}
 }
 
 // DeleteSystem is delete_system (guide: "System undeployment"), deploy_system
@@ -100,7 +132,8 @@ func DeleteSystem(e *Env) Phase {
 		uninstall = append(uninstall, e.helmUninstallAction(ch))
 	}
 	return Phase{Name: "delete_system", Steps: []Step{
-		{e.pruneAction("delete system stack", e.inventory("system-stack", "")), e.deleteManagementDNSAction()},
+		{e.pruneAction("delete system stack", e.inventory("system-stack", "")), e.pruneAction("delete -next routes", e.nextInventory()),
+			e.deleteManagementDNSAction()},
 		uninstall,
 		{e.pruneAction("delete system", e.inventory("system", ""))},
 	}}

@@ -36,6 +36,9 @@ type Env struct {
 	// LearnSecrets, when set, receives secret values the phase learns while
 	// it runs (generated passwords, storage keys), so output redacts them.
 	LearnSecrets func(values ...string)
+	// Notify, when set, shows a progress note while an action waits on
+	// something the user may wonder about (e.g. a terminating namespace).
+	Notify func(msg string)
 
 	kubeMu sync.Mutex
 	kube   *kube.Client
@@ -43,6 +46,12 @@ type Env struct {
 
 	sysMu sync.Mutex
 	sys   *systemInputs // once computed
+}
+
+func (e *Env) notify(msg string) {
+	if e.Notify != nil {
+		e.Notify(msg)
+	}
 }
 
 // CoreNamespace is where core goes: the usual namespace, or with --ns the
@@ -113,8 +122,16 @@ func (e *Env) dnsBackupBlob() provider.BlobRef {
 }
 
 func (e *Env) kubeconfigPath() string { return filepath.Join(e.OutputDir, "kubeconfig.json") }
+
+// infoPath is output_install/{environment_name}_info.json; a release
+// namespace (--ns) has its own, so deploying or deleting it never touches
+// the info file of the environment's usual namespace.
 func (e *Env) infoPath() string {
-	return filepath.Join(e.OutputDir, e.Cfg.Derived.EnvironmentName+"_info.json")
+	name := e.Cfg.Derived.EnvironmentName
+	if e.ReleaseNamespace {
+		name = strings.TrimPrefix(e.CoreNamespace(), "aura-")
+	}
+	return filepath.Join(e.OutputDir, name+"_info.json")
 }
 
 // Kube returns a client of the environment's cluster, from the provider's

@@ -35,7 +35,15 @@ func kubeChanges(p *kube.Plan) []Change {
 		if c.Ref.Namespace != "" {
 			name = c.Ref.Namespace + "/" + c.Ref.Name
 		}
-		out = append(out, Change{Op: op, Kind: c.Ref.Kind, Name: name, Detail: strings.Join(c.Fields, ", ")})
+		detail := strings.Join(c.Fields, ", ")
+		if c.Terminating {
+			detail = "terminating: waiting until gone"
+		}
+		out = append(out, Change{Op: op, Kind: c.Ref.Kind, Name: name, Detail: detail})
+	}
+	if len(p.KeptFor) > 0 {
+		out = append(out, Change{Op: provider.OpNone, Kind: "shared objects", Name: p.Inventory.RecordName(),
+			Detail: "kept: still used by " + strings.Join(p.KeptFor, ", ")})
 	}
 	return out
 }
@@ -82,7 +90,9 @@ func (e *Env) applyActionWith(name string, inv kube.Inventory, desired objectsFu
 			}
 			// Waiting for deletes: an object an operator finalizes must be
 			// gone before a later step may remove that operator.
-			_, err = c.Apply(ctx, p, kube.ApplyOptions{WaitDeleted: deleteTimeout})
+			_, err = c.Apply(ctx, p, kube.ApplyOptions{WaitDeleted: deleteTimeout, OnWait: func(r kube.ObjRef) {
+				e.notify(fmt.Sprintf("%s: %s is still terminating (an earlier delete); waiting until it is gone to create it again", name, r))
+			}})
 			return kubeChanges(p), err
 		},
 	}
