@@ -207,6 +207,26 @@ func (w *workspace) killDuring(prefix string, args ...string) {
 	}
 }
 
+// killAfter starts a command and SIGKILLs it after delay; it reports false
+// when the command had finished by then.
+func (w *workspace) killAfter(delay time.Duration, args ...string) bool {
+	w.t.Helper()
+	cmd := w.command(context.Background(), args...)
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+		return false
+	case <-time.After(delay):
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-done
+		return true
+	}
+}
+
 // kubectl runs the cluster's kubectl against the environment, as a user would.
 func (w *workspace) kubectl(args ...string) string {
 	w.t.Helper()

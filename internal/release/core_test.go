@@ -93,7 +93,7 @@ func TestRenderCoreEveryComponent(t *testing.T) {
 	for _, want := range []string{
 		"Namespace /aura-es-dev", "Secret aura-es-dev/aura-encryption", "Secret aura-es-dev/aura-apikeys",
 		"Secret aura-es-dev/aura-kernel", "Secret aura-es-dev/genesys-credentials",
-		"ServiceAccount aura-es-dev/aura-operator", "ClusterRole /aura-operator-es-dev", "ClusterRoleBinding /aura-operator-es-dev",
+		"ServiceAccount aura-es-dev/aura-operator", "ClusterRole /aura-operator-aura-es-dev", "ClusterRoleBinding /aura-operator-aura-es-dev",
 		"VirtualServer aura-es-dev/services-es-dev", "VirtualServerRoute aura-es-dev/services-aura-bot",
 	} {
 		if objs[want] == nil {
