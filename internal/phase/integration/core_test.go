@@ -54,9 +54,15 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	dyn := dynamic.NewForConfigOrDie(testenv.Get(t).Config)
-	live := func(extra ...string) *phase.Env { return w.env(append([]string{nextOn}, extra...)...) }
+	live := func(extra ...string) *phase.Env {
+		if len(extra) == 0 {
+			extra = []string{nextOn}
+		}
+		return w.env(extra...)
+	}
 
 	run(t, phase.Common(live()), false)
+	run(t, phase.Infra(live()), false)
 	run(t, phase.System(live()), false)
 	run(t, phase.Core(live()), false)
 	liveInfo := filepath.Join(w.dir, "output_install", "ap-dev_info.json")
