@@ -73,7 +73,8 @@ func (p *Provider) wrap(err error, what, region string) error {
 		return fmt.Errorf("azure: %s: %w", what, err)
 	}
 	var ce *CredentialError
-	if errors.As(err, &ce) {
+	var be *busyError
+	if errors.As(err, &ce) || errors.As(err, &be) {
 		return err
 	}
 	var re *azcore.ResponseError

@@ -176,10 +176,14 @@ func (e *env) state() string {
 	return fmt.Sprintf("writes: %q\n%s", e.rec.writes(), e.cloud.Snapshot())
 }
 
-func must(t *testing.T, c provider.Change, err error) provider.Change {
+// must fails the test on an error: must(t)(p.EnsureX(...)).
+func must(t *testing.T) func(provider.Change, error) provider.Change {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
+	return func(c provider.Change, err error) provider.Change {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
-	return c
 }

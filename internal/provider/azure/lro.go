@@ -146,7 +146,7 @@ type busyError struct {
 
 func (e *busyError) Error() string {
 	return fmt.Sprintf("azure: %s is %s (an operation is running on it; waited %s): aura did not change it; run again once the operation ended (see the Activity log in the Azure portal)",
-		e.what, e.state, e.waited.Round(time.Second))
+		e.what, e.state, e.waited.Truncate(time.Millisecond))
 }
 
 // settle waits until observe reports a terminal provisioning state, for at

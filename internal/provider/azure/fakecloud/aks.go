@@ -20,6 +20,18 @@ func principalID(of string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", s[0:4], s[4:6], s[6:8], s[8:10], s[10:16])
 }
 
+// settled ends the operation on the resource at path (a cluster's PUT).
+func (c *Cloud) settled(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	parts := strings.Split(path, "/")
+	if len(parts) == 9 && strings.EqualFold(parts[7], "managedClusters") {
+		if mc, ok := c.clusters[key(parts[4], parts[8])]; ok {
+			mc.Properties.ProvisioningState = ptr("Succeeded")
+		}
+	}
+}
+
 // SetClusterState makes a cluster look busy (e.g. "Updating") or settled
 // ("Succeeded"), as if someone else ran an operation on it.
 func (c *Cloud) SetClusterState(rg, name, state string) {
@@ -150,7 +162,14 @@ func (c *Cloud) putCluster(rg, name string, body *armcontainerservice.ManagedClu
 		mc.Properties = &armcontainerservice.ManagedClusterProperties{}
 	}
 	pr := mc.Properties
+	// Busy until the operation's last poll (settled), as AKS is.
 	pr.ProvisioningState = ptr("Succeeded")
+	if c.LROSteps > 0 {
+		pr.ProvisioningState = ptr("Creating")
+		if old != nil {
+			pr.ProvisioningState = ptr("Updating")
+		}
+	}
 	if old != nil {
 		// Read-only on a PUT: AKS keeps its own.
 		mc.Identity = old.Identity

@@ -105,16 +105,28 @@ func New() *Cloud {
 // module's clients.
 func (c *Cloud) Transport() policy.Transporter { return c.transport }
 
-type router map[string]policy.Transporter
+type router struct {
+	c       *Cloud
+	clients map[string]policy.Transporter
+}
 
 func (r router) Do(req *http.Request) (*http.Response, error) {
 	name, _ := req.Context().Value(runtime.CtxAPINameKey{}).(string)
 	client, _, _ := strings.Cut(name, ".")
-	if t, ok := r[client]; ok {
-		return t.Do(req)
+	t, ok := r.clients[client]
+	if !ok {
+		return nil, fmt.Errorf("fakecloud: no fake for %q (%s %s)", name, req.Method, req.URL.Path)
 	}
-	return nil, fmt.Errorf("fakecloud: no fake for %q (%s %s)", name, req.Method, req.URL.Path)
+	resp, err := t.Do(req)
+	if err == nil && strings.HasSuffix(req.URL.Path, pollSuffix) && resp.Header.Get("Fake-Poller-Status") == "Succeeded" {
+		// The operation's last answer: the resource is no longer busy.
+		r.c.settled(strings.TrimSuffix(req.URL.Path, pollSuffix))
+	}
+	return resp, err
 }
+
+// pollSuffix ends the URL the SDK fakes poll a long-running operation at.
+const pollSuffix = "/get/fake/status"
 
 func (c *Cloud) router() router {
 	res := resfake.NewServerFactoryTransport(&resfake.ServerFactory{Server: c.genericServer(), ResourceGroupsServer: c.groupsServer()})
@@ -123,14 +135,14 @@ func (c *Cloud) router() router {
 	dns := dnsfake.NewServerFactoryTransport(&dnsfake.ServerFactory{ZonesServer: c.zonesServer(), RecordSetsServer: c.recordsServer()})
 	aks := aksfake.NewServerFactoryTransport(&aksfake.ServerFactory{ManagedClustersServer: c.clustersServer(), AgentPoolsServer: c.poolsServer()})
 	auth := authfake.NewServerFactoryTransport(&authfake.ServerFactory{RoleAssignmentsServer: c.assignmentsServer(), RoleDefinitionsServer: c.definitionsServer(), PermissionsServer: c.permissionsServer()})
-	return router{
+	return router{c: c, clients: map[string]policy.Transporter{
 		"Client": res, "ResourceGroupsClient": res,
 		"AccountsClient": stor, "BlobContainersClient": stor, "ManagementPoliciesClient": stor,
 		"VaultsClient": kv, "KeysClient": kv,
 		"ZonesClient": dns, "RecordSetsClient": dns,
 		"ManagedClustersClient": aks, "AgentPoolsClient": aks,
 		"RoleAssignmentsClient": auth, "RoleDefinitionsClient": auth, "PermissionsClient": auth,
-	}
+	}}
 }
 
 // Snapshot is every resource as JSON, keys sorted: equal snapshots mean
