@@ -82,16 +82,20 @@ func (p *Provider) wrap(err error, what, region string) error {
 		return &Error{What: what, Msg: err.Error(), err: err}
 	}
 	e := &Error{What: what, Code: re.ErrorCode, Region: region, Msg: responseMessage(re), err: err}
-	ns := ""
+	ns, registering := "", false
 	if re.RawResponse != nil && re.RawResponse.Request != nil {
-		if m := providerNamespaceRE.FindStringSubmatch(re.RawResponse.Request.URL.Path); m != nil {
+		path := re.RawResponse.Request.URL.Path
+		if m := providerNamespaceRE.FindStringSubmatch(path); m != nil {
 			ns = m[1]
 		}
+		// The SDK registers a missing resource provider itself; this is its
+		// registration that failed.
+		registering = ns != "" && strings.HasSuffix(strings.ToLower(path), "/providers/"+strings.ToLower(ns)+"/register")
 	}
 	switch {
 	case re.StatusCode == http.StatusNotFound:
 		e.err = errors.Join(err, provider.ErrNotFound)
-	case registrationCodes[re.ErrorCode]:
+	case registrationCodes[re.ErrorCode] || registering:
 		if ns == "" {
 			ns = "Microsoft.<namespace in the message>"
 		}

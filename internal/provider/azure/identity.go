@@ -119,7 +119,7 @@ func (p *Provider) checkCanAssign(ctx context.Context, rg string) error {
 	if ok {
 		return nil
 	}
-	var actions, notActions []string
+	allowed := false
 	pager := p.permissions.NewListForResourceGroupPager(rg, nil)
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
@@ -129,12 +129,13 @@ func (p *Provider) checkCanAssign(ctx context.Context, rg string) error {
 		if err != nil {
 			return p.wrap(err, "read the service principal's permissions in resource group "+rg, "")
 		}
+		// Each entry is one role's: its NotActions only take from its own
+		// Actions (Contributor's exclude what AssignRoles grants).
 		for _, perm := range page.Value {
-			actions = append(actions, strs(perm.Actions)...)
-			notActions = append(notActions, strs(perm.NotActions)...)
+			allowed = allowed || actionAllowed(roleAssignAction, strs(perm.Actions), strs(perm.NotActions))
 		}
 	}
-	if !actionAllowed(roleAssignAction, actions, notActions) {
+	if !allowed {
 		return fmt.Errorf("azure: the service principal may not assign roles in resource group %s: it needs Microsoft.Authorization/roleAssignments/* (read, write, delete), which `aura create_sp` grants through its AssignRoles role (guide: \"Create Service principal\")", rg)
 	}
 	p.permMu.Lock()
@@ -143,8 +144,8 @@ func (p *Provider) checkCanAssign(ctx context.Context, rg string) error {
 	return nil
 }
 
-// actionAllowed applies Azure RBAC's rule: some action pattern matches and
-// no not-action pattern does ('*' is a wildcard, case-insensitive).
+// actionAllowed applies one role's permission: some action pattern matches
+// and no not-action pattern does ('*' is a wildcard, case-insensitive).
 func actionAllowed(action string, actions, notActions []string) bool {
 	match := func(patterns []string) bool {
 		for _, pat := range patterns {
