@@ -154,6 +154,11 @@ func clusterDrift(have *armcontainerservice.ManagedCluster, spec provider.Cluste
 	if spec.KubernetesVersion != "" && str(pr.KubernetesVersion) != spec.KubernetesVersion {
 		d = append(d, fmt.Sprintf("kubernetes version %s → %s", str(pr.KubernetesVersion), spec.KubernetesVersion))
 		pr.KubernetesVersion = to.Ptr(spec.KubernetesVersion)
+		// The pools follow in the same operation; otherwise AKS upgrades
+		// only the control plane.
+		for _, ap := range pr.AgentPoolProfiles {
+			ap.OrchestratorVersion = to.Ptr(spec.KubernetesVersion)
+		}
 	}
 	if tier != "" {
 		var cur armcontainerservice.ManagedClusterSKUTier

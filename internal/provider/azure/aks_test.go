@@ -72,6 +72,13 @@ func TestClusterWritesOnlyWhatDiffers(t *testing.T) {
 			if got := clusterWrites(e.rec.writes()); strings.Join(got, ";") != strings.Join(tc.writes, ";") {
 				t.Errorf("writes = %q, want %q", got, tc.writes)
 			}
+			if spec.KubernetesVersion != "1.33.5" {
+				for _, ap := range e.cloud.Cluster(testRG, spec.Name).Properties.AgentPoolProfiles {
+					if str(ap.OrchestratorVersion) != spec.KubernetesVersion {
+						t.Errorf("pool %s stays at %q: the upgrade left the pools behind", str(ap.Name), str(ap.OrchestratorVersion))
+					}
+				}
+			}
 			if c.Changed() != (len(tc.writes) > 0) || planned.Op != c.Op {
 				t.Errorf("change %q (planned %q), want changed=%v", c, planned, len(tc.writes) > 0)
 			}

@@ -175,7 +175,15 @@ func (c *Cloud) putCluster(rg, name string, body *armcontainerservice.ManagedClu
 		mc.Identity = old.Identity
 		pr.IdentityProfile, pr.NodeResourceGroup, pr.PowerState = old.Properties.IdentityProfile, old.Properties.NodeResourceGroup, old.Properties.PowerState
 		pr.NetworkProfile = old.Properties.NetworkProfile
-		pr.AgentPoolProfiles = old.Properties.AgentPoolProfiles // pools change through the agent pools API
+		// Pools change through the agent pools API, but for their version.
+		for _, ap := range old.Properties.AgentPoolProfiles {
+			for _, sent := range pr.AgentPoolProfiles {
+				if strings.EqualFold(str(sent.Name), str(ap.Name)) && sent.OrchestratorVersion != nil {
+					ap.OrchestratorVersion = sent.OrchestratorVersion
+				}
+			}
+		}
+		pr.AgentPoolProfiles = old.Properties.AgentPoolProfiles
 		pr.CurrentKubernetesVersion = pr.KubernetesVersion
 		c.clusters[key(rg, name)] = mc
 		return mc
