@@ -12,6 +12,8 @@ type Config struct {
 	// directory, the default) or azure.
 	Provider string      `yaml:"provider" jsonschema:"enum=local,enum=azure,default=local"`
 	Local    LocalConfig `yaml:"local"`
+	// The Azure cloud of provider azure (azure.go).
+	Azure AzureConfig `yaml:"azure"`
 	// Where deploy_system finds its Helm charts.
 	Charts ChartsConfig `yaml:"charts"`
 

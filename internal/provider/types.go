@@ -17,6 +17,17 @@ type StorageAccount struct {
 	Name          string   `json:"name"`
 	Location      string   `json:"location,omitempty"`
 	Containers    []string `json:"containers,omitempty"`
+	// Expiry deletes old blobs (the guide's backup_retention_time for
+	// aura-backups). Rules are compared as a set.
+	Expiry []BlobExpiry      `json:"expiry,omitempty"`
+	Tags   map[string]string `json:"tags,omitempty"`
+}
+
+// BlobExpiry deletes the blobs whose names start with Prefix ("container/"
+// or "container/path") Days days after they were last modified.
+type BlobExpiry struct {
+	Prefix string `json:"prefix"`
+	Days   int    `json:"days"`
 }
 
 // ContainerRef names one blob container.
@@ -43,21 +54,50 @@ func (b BlobRef) String() string { return b.Account + "/" + b.Container + "/" + 
 
 // KeyVault holds secrets shared by the clusters of an environment.
 type KeyVault struct {
-	ResourceGroup string `json:"resource_group"`
-	Name          string `json:"name"`
-	Location      string `json:"location,omitempty"`
+	ResourceGroup string            `json:"resource_group"`
+	Name          string            `json:"name"`
+	Location      string            `json:"location,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
+}
+
+// VaultKey is a key in a key vault (a customer-managed key).
+type VaultKey struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // RSA (default) or RSA-HSM
+	Size int    `json:"size"` // bits; 2048 (default), 3072 or 4096
+	// ID is the versioned key URL, set by GetKey.
+	ID string `json:"id,omitempty"`
+}
+
+// WithDefaults fills the key type and size aura uses when none is given.
+func (k VaultKey) WithDefaults() VaultKey {
+	if k.Type == "" {
+		k.Type = "RSA"
+	}
+	if k.Size == 0 {
+		k.Size = 2048
+	}
+	return k
+}
+
+// KeyRef names a key in a key vault.
+type KeyRef struct {
+	Vault VaultRef `json:"vault"`
+	Key   string   `json:"key"`
 }
 
 // VaultRef names a key vault.
 type VaultRef struct {
-	ResourceGroup string
-	Name          string
+	ResourceGroup string `json:"resource_group"`
+	Name          string `json:"name"`
 }
 
 // Zone names a DNS zone, e.g. "aura.example.com".
 type Zone struct {
 	ResourceGroup string
 	Name          string
+	// Tags are set by EnsureDNSZone; other calls ignore them.
+	Tags map[string]string
 }
 
 // RecordSet is one DNS record set: all records of one name and type.
@@ -79,7 +119,9 @@ func (r RecordSet) Key() RecordKey { return RecordKey{Name: r.Name, Type: string
 
 func (k RecordKey) String() string { return k.Name + " " + k.Type }
 
-// ClusterSpec describes the Kubernetes cluster of an environment.
+// ClusterSpec describes the Kubernetes cluster of an environment. A
+// provider that cannot honour a field (the local one has no SLA tiers or
+// zones) still records it, so `aura plan` shows what Azure would get.
 type ClusterSpec struct {
 	ResourceGroup     string     `json:"resource_group"`
 	Name              string     `json:"name"`
@@ -87,6 +129,28 @@ type ClusterSpec struct {
 	KubernetesVersion string     `json:"kubernetes_version,omitempty"`
 	Nodes             int        `json:"nodes,omitempty"`
 	Pools             []NodePool `json:"pools,omitempty"`
+	// SKUTier is aks_sku_tier: Paid (the uptime SLA, AKS's Standard tier)
+	// or Free.
+	SKUTier string `json:"sku_tier,omitempty"`
+	// Zones are the availability zones every pool spreads over ("1", "2",
+	// "3" with aks_multi_az); empty: no zone pinning.
+	Zones []string `json:"zones,omitempty"`
+	// APIServerAuthorizedRanges is kubernetes_api_allowed_sources: the CIDRs
+	// allowed to reach the Kubernetes API; empty or "*": anyone.
+	APIServerAuthorizedRanges []string `json:"api_server_authorized_ranges,omitempty"`
+	// SSHAllowedSources is ssh_allowed_sources: the CIDRs allowed to reach
+	// the nodes' SSH port.
+	SSHAllowedSources []string `json:"ssh_allowed_sources,omitempty"`
+	// SSHPublicKey is the OpenSSH public key of aura.pem, installed on the
+	// nodes at creation (Azure cannot change it later).
+	SSHPublicKey string `json:"ssh_public_key,omitempty"`
+	// EncryptionInTransit is enable_encryption_in_transit: node disks and
+	// caches are encrypted at the host, so data flows encrypted to storage.
+	EncryptionInTransit bool `json:"encryption_in_transit,omitempty"`
+	// CustomerManagedKey (enable_customer_key_encryption) encrypts the node
+	// disks with this key through a disk encryption set.
+	CustomerManagedKey *KeyRef           `json:"customer_managed_key,omitempty"`
+	Tags               map[string]string `json:"tags,omitempty"`
 }
 
 // NodePool is one agent pool of the cluster (guide: infrastructure.compute.agentpools).
@@ -98,10 +162,16 @@ type NodePool struct {
 	VMSize  string `json:"vm_size"`
 }
 
+// Autoscaling reports whether the cluster autoscaler sizes the pool between
+// MinSize and MaxSize (the guide: min_size nodes are created, the
+// autoscaler may add up to max_size); with MinSize == MaxSize the pool has
+// a fixed size.
+func (p NodePool) Autoscaling() bool { return p.MaxSize > p.MinSize }
+
 // ClusterRef names a cluster.
 type ClusterRef struct {
-	ResourceGroup string
-	Name          string
+	ResourceGroup string `json:"resource_group"`
+	Name          string `json:"name"`
 }
 
 // Ref returns the spec's name.
@@ -122,11 +192,12 @@ const (
 // BotChannel is an Azure Bot Channel Registration; a "-next" channel is just
 // another BotChannel named with NextName.
 type BotChannel struct {
-	ResourceGroup string `json:"resource_group"`
-	Name          string `json:"name"`
-	Location      string `json:"location,omitempty"`
-	AppID         string `json:"app_id,omitempty"`
-	Endpoint      string `json:"endpoint"` // messaging endpoint, https://…/api/messages
+	ResourceGroup string            `json:"resource_group"`
+	Name          string            `json:"name"`
+	Location      string            `json:"location,omitempty"`
+	AppID         string            `json:"app_id,omitempty"`
+	Endpoint      string            `json:"endpoint"` // messaging endpoint, https://…/api/messages
+	Tags          map[string]string `json:"tags,omitempty"`
 }
 
 // AIKind is the kind of Azure AI service.
@@ -140,12 +211,13 @@ const (
 
 // AIService is a CLU (language) or OpenAI account with its model deployments.
 type AIService struct {
-	ResourceGroup string         `json:"resource_group"`
-	Name          string         `json:"name"`
-	Kind          AIKind         `json:"kind"`
-	Location      string         `json:"location,omitempty"`
-	SKU           string         `json:"sku,omitempty"`
-	Deployments   []AIDeployment `json:"deployments,omitempty"`
+	ResourceGroup string            `json:"resource_group"`
+	Name          string            `json:"name"`
+	Kind          AIKind            `json:"kind"`
+	Location      string            `json:"location,omitempty"`
+	SKU           string            `json:"sku,omitempty"`
+	Deployments   []AIDeployment    `json:"deployments,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
 }
 
 // AIDeployment is one model deployment of an OpenAI account.
@@ -158,8 +230,75 @@ type AIDeployment struct {
 
 // ResourceRef names any resource that lives directly in a resource group.
 type ResourceRef struct {
-	ResourceGroup string
-	Name          string
+	ResourceGroup string `json:"resource_group"`
+	Name          string `json:"name"`
+}
+
+// RoleAssignment grants one of the cluster's identities a built-in role on
+// a resource.
+type RoleAssignment struct {
+	Cluster ClusterRef `json:"cluster"`
+	// Identity is IdentityCluster (the control plane's) or IdentityKubelet
+	// (the nodes', which pulls images and mounts disks).
+	Identity string `json:"identity"`
+	// Role is a built-in role's name, e.g. "Network Contributor".
+	Role  string `json:"role"`
+	Scope Scope  `json:"scope"`
+}
+
+// The cluster identities a RoleAssignment can name.
+const (
+	IdentityCluster = "cluster"
+	IdentityKubelet = "kubelet"
+)
+
+// Scope is the resource a role is granted on: a resource group (Kind
+// empty) or a resource in it.
+type Scope struct {
+	ResourceGroup string    `json:"resource_group"`
+	Kind          ScopeKind `json:"kind,omitempty"`
+	Name          string    `json:"name,omitempty"`
+}
+
+// ScopeKind is the type of resource a Scope names.
+type ScopeKind string
+
+// The resources roles are granted on.
+const (
+	ScopeResourceGroup  ScopeKind = ""
+	ScopeStorageAccount ScopeKind = "storage account"
+	ScopeKeyVault       ScopeKind = "key vault"
+	ScopeDNSZone        ScopeKind = "dns zone"
+)
+
+func (s Scope) String() string {
+	if s.Kind == ScopeResourceGroup {
+		return "resource group " + s.ResourceGroup
+	}
+	return string(s.Kind) + " " + s.Name
+}
+
+func (r RoleAssignment) String() string {
+	return r.Role + " for " + r.Cluster.Name + "/" + r.Identity + " on " + r.Scope.String()
+}
+
+// DatabricksWorkspace is the Databricks workspace of databricks_enabled,
+// with its Confidential Computing settings.
+type DatabricksWorkspace struct {
+	ResourceGroup string `json:"resource_group"`
+	Name          string `json:"name"`
+	Location      string `json:"location,omitempty"`
+	// ManagedResourceGroup is where Databricks puts its own resources.
+	ManagedResourceGroup string `json:"managed_resource_group"`
+	// EnhancedSecurityCompliance with its ComplianceStandards is
+	// databricks_enhanced_security_compliance.
+	EnhancedSecurityCompliance bool     `json:"enhanced_security_compliance,omitempty"`
+	ComplianceStandards        []string `json:"compliance_standards,omitempty"`
+	// RequireInfrastructureEncryption is databricks_requireInfrastructureEncryption.
+	RequireInfrastructureEncryption bool `json:"require_infrastructure_encryption,omitempty"`
+	// CustomerManagedKey is enable_customer_key_databricks_encryption.
+	CustomerManagedKey *KeyRef           `json:"customer_managed_key,omitempty"`
+	Tags               map[string]string `json:"tags,omitempty"`
 }
 
 // NextName is the name of the "-next" twin of a DNS record or bot channel

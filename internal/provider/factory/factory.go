@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 
 	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/credentials"
 	"github.com/auracognitive/aurak8s/internal/localcluster"
 	"github.com/auracognitive/aurak8s/internal/provider"
+	"github.com/auracognitive/aurak8s/internal/provider/azure"
 	"github.com/auracognitive/aurak8s/internal/provider/local"
 )
 
@@ -22,15 +24,36 @@ import (
 type UnsupportedError struct{ Provider string }
 
 func (e *UnsupportedError) Error() string {
-	return fmt.Sprintf("provider: %q is not available in this build of aura (only \"local\"); set provider: local", e.Provider)
+	return fmt.Sprintf("provider: %q is not available in this build of aura (local or azure)", e.Provider)
 }
 
 // ExitCode makes aura exit 2.
 func (e *UnsupportedError) ExitCode() int { return 2 }
 
+// Option adds to what New knows beyond the configuration.
+type Option func(*options)
+
+type options struct {
+	creds  *credentials.Credentials
+	tokens provider.TokenStore
+}
+
+// WithCredentials gives the Azure provider the service principal the
+// command loaded (-c FILE and the environment); without it New reads the
+// AZURE_* variables.
+func WithCredentials(c *credentials.Credentials) Option { return func(o *options) { o.creds = c } }
+
+// WithTokens keeps the Azure provider's resume tokens in ts instead of
+// files under local.state_dir.
+func WithTokens(ts provider.TokenStore) Option { return func(o *options) { o.tokens = ts } }
+
 // New returns the provider of cfg. log receives the local cluster's tool
 // output (nil discards it).
-func New(cfg *config.Config, log io.Writer) (provider.Provider, error) {
+func New(cfg *config.Config, log io.Writer, opts ...Option) (provider.Provider, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	switch cfg.Provider {
 	case "local", "":
 		dir := cfg.Local.StateDir
@@ -39,9 +62,39 @@ func New(cfg *config.Config, log io.Writer) (provider.Provider, error) {
 			Kubeconfig: cfg.Local.Kubeconfig,
 			Backend:    &KwokBackend{Dir: filepath.Join(dir, "kwok"), Log: log},
 		})
+	case "azure":
+		return newAzure(cfg, o)
 	default:
 		return nil, &UnsupportedError{Provider: cfg.Provider}
 	}
+}
+
+// tokenDir holds the Azure provider's resume tokens until they live in the
+// common storage account (DESIGN.md §6a).
+const tokenDir = "azure-operations"
+
+func newAzure(cfg *config.Config, o options) (provider.Provider, error) {
+	creds := o.creds
+	if creds == nil {
+		c, _, err := credentials.Load("", os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		creds = c
+	}
+	cloud := azure.Cloud{
+		Name: cfg.Azure.Cloud, AuthorityHost: cfg.Azure.AuthorityHost, ResourceManagerEndpoint: cfg.Azure.ResourceManagerEndpoint,
+		ResourceManagerAudience: cfg.Azure.ResourceManagerAudience, StorageEndpointSuffix: cfg.Azure.StorageEndpointSuffix,
+	}
+	cred, err := azure.Credential(creds, cloud, nil)
+	if err != nil {
+		return nil, err
+	}
+	tokens := o.tokens
+	if tokens == nil {
+		tokens = provider.DirTokenStore{Dir: filepath.Join(cfg.Local.StateDir, tokenDir)}
+	}
+	return azure.New(azure.Options{SubscriptionID: creds.SubscriptionID, TenantID: creds.TenantID, Credential: cred, Cloud: cloud, Tokens: tokens})
 }
 
 // KwokBackend runs the local provider's clusters with internal/localcluster:

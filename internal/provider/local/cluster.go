@@ -108,18 +108,23 @@ func (p *Provider) EnsureCluster(ctx context.Context, spec provider.ClusterSpec)
 			}
 		}
 	}
-	if p.dry || (recorded && reflect.DeepEqual(rec, spec)) {
+	if recorded && reflect.DeepEqual(rec, spec) {
+		return c, nil
+	}
+	if c.Op == provider.OpNone {
+		c.Op, c.Detail = provider.OpUpdate, "recorded in state"
+		if recorded {
+			have, _ := encode(rec)
+			want, _ := encode(spec)
+			c.Detail = changedFields(have, want)
+		}
+	}
+	if p.dry {
 		return c, nil
 	}
 	// The record is written after the backend succeeded: a crash before it
 	// is repaired by the next run, which finds the cluster and records it.
-	if err := p.writeRecord(ctx, p.clusterPath(ref), spec); err != nil {
-		return c, err
-	}
-	if c.Op == provider.OpNone {
-		c.Op, c.Detail = provider.OpUpdate, "recorded in state"
-	}
-	return c, nil
+	return c, p.writeRecord(ctx, p.clusterPath(ref), spec)
 }
 
 // writeRecord writes one JSON record under the state lock.

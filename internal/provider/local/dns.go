@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,6 +20,7 @@ const (
 // type, so equal zones are byte-identical files.
 type zoneRecord struct {
 	Zone    string               `json:"zone"`
+	Tags    map[string]string    `json:"tags,omitempty"`
 	Records []provider.RecordSet `json:"records"`
 }
 
@@ -98,12 +100,20 @@ func (p *Provider) EnsureDNSZone(ctx context.Context, z provider.Zone) (provider
 		return provider.Change{}, err
 	}
 	c := provider.Change{Op: provider.OpNone, Kind: kindZone, Name: z.Name}
-	ok, err := exists(p.zonePath(z))
-	if err != nil || ok {
+	rec := zoneRecord{Zone: z.Name}
+	found, err := readJSON(p.zonePath(z), &rec)
+	switch {
+	case err != nil:
 		return c, err
+	case !found:
+		c.Op = provider.OpCreate
+	case !maps.Equal(rec.Tags, z.Tags):
+		c.Op, c.Detail = provider.OpUpdate, "changed: tags"
+	default:
+		return c, nil
 	}
-	c.Op = provider.OpCreate
-	return c, p.writeZone(z, zoneRecord{Zone: z.Name})
+	rec.Tags = z.Tags
+	return c, p.writeZone(z, rec)
 }
 
 // ListRecordSets implements provider.Provider.

@@ -82,6 +82,12 @@ func (p *Provider) ensureStateDir() error {
 // Name implements provider.Provider.
 func (p *Provider) Name() string { return "local" }
 
+// Capabilities implements provider.Provider: a local cluster has no
+// internet (stand-in charts), no load balancer and no cloud identities.
+func (p *Provider) Capabilities() provider.Capabilities {
+	return provider.Capabilities{BuiltinCharts: true}
+}
+
 // StateDir returns the absolute state directory.
 func (p *Provider) StateDir() string { return p.dir }
 

@@ -76,3 +76,16 @@ func (p *Provider) EnsureAIService(ctx context.Context, ai provider.AIService) (
 func (p *Provider) DeleteAIService(ctx context.Context, ref provider.ResourceRef) (provider.Change, error) {
 	return p.deleteRecord(ctx, kindAI, "ai service name", "aiservices", ref)
 }
+
+const kindDatabricks = "databricks workspace"
+
+// EnsureDatabricksWorkspace implements provider.Provider.
+func (p *Provider) EnsureDatabricksWorkspace(ctx context.Context, ws provider.DatabricksWorkspace) (provider.Change, error) {
+	ws.ComplianceStandards = sortedUnique(ws.ComplianceStandards)
+	return p.ensureRecord(ctx, kindDatabricks, "databricks workspace name", ws.ResourceGroup, "databricks", ws.Name, ws)
+}
+
+// DeleteDatabricksWorkspace implements provider.Provider.
+func (p *Provider) DeleteDatabricksWorkspace(ctx context.Context, ref provider.ResourceRef) (provider.Change, error) {
+	return p.deleteRecord(ctx, kindDatabricks, "databricks workspace name", "databricks", ref)
+}

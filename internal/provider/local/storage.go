@@ -21,8 +21,10 @@ const (
 )
 
 type accountRecord struct {
-	Name     string `json:"name"`
-	Location string `json:"location,omitempty"`
+	Name     string                `json:"name"`
+	Location string                `json:"location,omitempty"`
+	Expiry   []provider.BlobExpiry `json:"expiry,omitempty"`
+	Tags     map[string]string     `json:"tags,omitempty"`
 }
 
 func (p *Provider) accountDir(rg, account string) string {
@@ -72,7 +74,7 @@ func (p *Provider) EnsureStorageAccount(ctx context.Context, sa provider.Storage
 		}
 	}
 	op, detail, err := p.upsert(filepath.Join(p.accountDir(sa.ResourceGroup, sa.Name), "account.json"),
-		accountRecord{Name: sa.Name, Location: sa.Location})
+		accountRecord{Name: sa.Name, Location: sa.Location, Expiry: sortedExpiry(sa.Expiry), Tags: sa.Tags})
 	if err != nil {
 		return provider.Change{}, err
 	}
@@ -227,6 +229,19 @@ func (p *Provider) pruneEmptyDirs(dir, stop string) {
 		}
 		dir = filepath.Dir(dir)
 	}
+}
+
+// sortedExpiry orders the rules so that their order in the config does not
+// change the record.
+func sortedExpiry(in []provider.BlobExpiry) []provider.BlobExpiry {
+	out := append([]provider.BlobExpiry(nil), in...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Prefix != out[j].Prefix {
+			return out[i].Prefix < out[j].Prefix
+		}
+		return out[i].Days < out[j].Days
+	})
+	return out
 }
 
 func sortedUnique(in []string) []string {

@@ -197,3 +197,7 @@ func (p *Provider) requireDir(path, kind, name string) error {
 func notFound(kind, name string) error {
 	return fmt.Errorf("local provider: %s %q: %w", kind, name, provider.ErrNotFound)
 }
+
+func errorf(format string, a ...any) error {
+	return fmt.Errorf("local provider: "+format, a...)
+}
