@@ -34,7 +34,7 @@ func BenchmarkDeployCore(b *testing.B) {
 	}
 	defer func() {
 		w.aura("delete_infra")
-		w.aura("delete_common")
+		w.aura("delete_common", "--yes")
 	}()
 	manifests := renderCore(b, w)
 	kubeconfig := filepath.Join(w.dir, "output_install", "kubeconfig.json")
