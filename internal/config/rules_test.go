@@ -24,6 +24,8 @@ func TestRules(t *testing.T) {
 		{"charts source url", []edit{{"charts.source", "https://charts.example.com"}}, "charts.source", `must be "repositories", a directory or an oci://`, ""},
 		{"charts source empty oci", []edit{{"charts.source", "oci://"}}, "charts.source", "needs a registry host", ""},
 		{"state_dir empty", []edit{{"local.state_dir", `""`}}, "local.state_dir", "is required when provider is local", ""},
+		{"state_dir is a file", []edit{{"local.state_dir", "testdata/minimal.yml"}}, "local.state_dir", `"testdata/minimal.yml" is a file, not a directory`, ""},
+		{"state_dir under a file", []edit{{"local.state_dir", "testdata/minimal.yml/state"}}, "local.state_dir", `"testdata/minimal.yml/state" cannot be created: testdata/minimal.yml is a file`, ""},
 		{"environment_type missing", []edit{{"environment_type", "<delete>"}}, "environment_type", "is required", "-"},
 		{"environment_type empty", []edit{{"environment_type", `""`}}, "environment_type", "is required", ""},
 		{"environment_type upper", []edit{{"environment_type", "PRO"}}, "environment_type", "lowercase", ""},
