@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	gonjacfg "github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -84,7 +86,9 @@ func (v *validator) walkStrings(rv reflect.Value, path string, secret bool, fn f
 			v.walkStrings(rv.Index(i), fmt.Sprintf("%s[%d]", path, i), secret, fn)
 		}
 	case reflect.String:
-		if secret || v.cfg.isSecretPath(path, nil) || !rv.CanSet() {
+		// secret already says whether a field on the way is tagged secret,
+		// which is the slow part of isSecretPath.
+		if o, ok := v.cfg.origins.at(path); secret || (ok && o.vaulted) || !rv.CanSet() {
 			return
 		}
 		fn(path, rv)
@@ -114,7 +118,20 @@ func renderString(src string, ctx map[string]any) (out string, err error) {
 	return b.String(), nil
 }
 
+// compiled holds the templates of values by source: the same few (those of
+// the defaults) come back on every load. Past maxCompiled entries nothing
+// more is kept.
+var (
+	compiled      sync.Map // string → *exec.Template
+	compiledCount atomic.Int32
+)
+
+const maxCompiled = 1024
+
 func compileValue(src string) (*exec.Template, error) {
+	if t, ok := compiled.Load(src); ok {
+		return t.(*exec.Template), nil
+	}
 	c := gonjacfg.New()
 	c.StrictUndefined = true
 	if err := checkValueTemplate(src, c); err != nil {
@@ -123,6 +140,9 @@ func compileValue(src string) (*exec.Template, error) {
 	tpl, err := exec.NewTemplate("/value", c, loaders.MustNewMemoryLoader(map[string]string{"/value": src}), valueEnv)
 	if err != nil {
 		return nil, cleanGonjaError(err)
+	}
+	if compiledCount.Add(1) <= maxCompiled {
+		compiled.Store(src, tpl)
 	}
 	return tpl, nil
 }
