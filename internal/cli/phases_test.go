@@ -82,6 +82,21 @@ func TestPhaseBadInputChangesNothing(t *testing.T) {
 	}
 }
 
+// TestUnknownComponentListsThem: a -t typo is refused with a suggestion and
+// the list of components, so the user needs no other command to fix it.
+func TestUnknownComponentListsThem(t *testing.T) {
+	args := phaseConfig(t, "")
+	code, _, errs := run(t, append([]string{"deploy_core", "-v", "p", "-t", "nlp", "user-helpr"}, args...)...)
+	if code != ExitUsage {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{`unknown component "user-helpr"`, `did you mean "user-helper"?`, "nlp (aura-nlp), ", ", aurapush-sendfeedback-service"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("error does not say %q: %s", want, errs)
+		}
+	}
+}
+
 // TestCredentialsFileReadableByOthersWarns: the guide's credentials.json
 // holds a client secret; a group/world-readable file gets a warning.
 func TestCredentialsFileReadableByOthersWarns(t *testing.T) {
