@@ -13,9 +13,8 @@ export AURA_VAULT_PASSWORD="${AURA_VAULT_PASSWORD:-aura-demo}"
 cd "$work"
 cleanup() {
   # Leave nothing running if the demo is interrupted.
-  for ph in delete_infra delete_common; do
-    "$aura" "$ph" --cfg "$cfg" --ecfg "$root/examples/ecfg" >/dev/null 2>&1 || true
-  done
+  "$aura" delete_infra --cfg "$cfg" --ecfg "$root/examples/ecfg" >/dev/null 2>&1 || true
+  "$aura" delete_common --yes --cfg "$cfg" --ecfg "$root/examples/ecfg" >/dev/null 2>&1 || true
   cd / && rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,6 +37,6 @@ step delete_core --ns
 step delete_core --full
 step delete_system
 step delete_infra
-step delete_common
+step delete_common --yes   # it deletes every backup: asks unless --yes
 echo
 echo "left in $work: $(find . -mindepth 1 | wc -l) files (aura.pem is the nodes' key)"

@@ -51,7 +51,7 @@ type AgentStatus struct {
 	// ReadyReplicas is the Deployment's ready replica count.
 	// +optional
 	ReadyReplicas int32 `json:"readyReplicas,omitempty"`
-	// Conditions are Ready, Progressing and Degraded.
+	// Conditions are Ready, Progressing, Degraded, Reconciling and Stalled.
 	// +optional
 	// +listType=map
 	// +listMapKey=type

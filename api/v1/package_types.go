@@ -13,11 +13,17 @@ const (
 	UpdateMajor UpdateStrategy = "Major" // highest of all
 )
 
-// Condition types set on every kind of this package.
+// Condition types set on every kind of this package. Reconciling and
+// Stalled are the ones kstatus (and so Flux, Argo CD and `aura`'s own
+// readiness checks) read: Reconciling while the operator is working on the
+// object or retrying a failure that may pass, Stalled when it cannot make
+// progress until something changes.
 const (
 	ConditionReady       = "Ready"
 	ConditionProgressing = "Progressing"
 	ConditionDegraded    = "Degraded"
+	ConditionReconciling = "Reconciling"
+	ConditionStalled     = "Stalled"
 )
 
 // PackageSource says where the versioned packages live in S3. Empty fields take
@@ -75,7 +81,7 @@ type PackageStatus struct {
 	// LastCheck is when S3 was last looked at.
 	// +optional
 	LastCheck *metav1.Time `json:"lastCheck,omitempty"`
-	// Conditions are Ready, Progressing and Degraded.
+	// Conditions are Ready, Progressing, Degraded, Reconciling and Stalled.
 	// +optional
 	// +listType=map
 	// +listMapKey=type

@@ -17,8 +17,8 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.environment != "es-dev" || c.resync != 30*time.Second || c.s3Bucket != "aura-packages" ||
-		!c.s3.PathStyle || c.s3.Endpoint != "https://minio:9000" || c.s3.SecretAccessKey != "s3cr3t" || c.blob.AccountKey != "a2V5" {
+	if c.Environment != "es-dev" || c.resync != 30*time.Second || c.S3Bucket != "aura-packages" ||
+		!c.S3PathStyle || c.S3Endpoint != "https://minio:9000" || c.S3SecretAccessKey != "s3cr3t" || c.BlobAccountKey != "a2V5" {
 		t.Fatalf("parsed %+v", c)
 	}
 

@@ -38,24 +38,24 @@ func run(ctx context.Context, c config) error {
 		HealthProbeBindAddress:  c.probeAddr,
 		LeaderElection:          c.leaderElect,
 		LeaderElectionID:        "aura-operator.auracognitive.com",
-		LeaderElectionNamespace: c.leaderElectionNS,
+		LeaderElectionNamespace: c.LeaderElectionNamespace,
 	}
-	if c.watchNamespace != "" {
-		opts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{c.watchNamespace: {}}}
+	if c.WatchNamespace != "" {
+		opts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{c.WatchNamespace: {}}}
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), opts)
 	if err != nil {
 		return fmt.Errorf("manager: %w", err)
 	}
-	sink, err := packages.NewBlobSink(c.blob)
+	sink, err := packages.NewBlobSink(c.blob())
 	if err != nil {
 		return err
 	}
 	if err := controller.Setup(mgr, controller.Options{
-		Environment:     c.environment,
-		AgentsNamespace: c.agentsNamespace,
-		Bucket:          c.s3Bucket,
-		Publisher:       &packages.Publisher{Source: packages.NewS3Source(c.s3), Sink: sink},
+		Environment:     c.Environment,
+		AgentsNamespace: c.AgentsNamespace,
+		Bucket:          c.S3Bucket,
+		Publisher:       &packages.Publisher{Source: packages.NewS3Source(c.s3()), Sink: sink},
 		Resync:          c.resync,
 	}); err != nil {
 		return err
@@ -66,7 +66,7 @@ func run(ctx context.Context, c config) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	log.Info("starting", "environment", c.environment, "bucket", c.s3Bucket,
+	log.Info("starting", "environment", c.Environment, "bucket", c.S3Bucket,
 		"blobContainer", sink.URL(), "resync", c.resync.String())
 	return mgr.Start(ctx)
 }

@@ -32,7 +32,8 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse() // testenv reads testing.Verbose() before m.Run would parse flags
-	testenv.Main(m, testenv.Options{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}})
+	// Pods: the agents' Deployments get ready replicas, as in a cluster.
+	testenv.Main(m, testenv.Options{Pods: true, CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}})
 }
 
 // The operator as deployed: configured from flags and environment variables,
@@ -72,10 +73,7 @@ func TestRunInstallsFromEnvironmentConfig(t *testing.T) {
 		}
 	})
 
-	scheme := runtime.NewScheme()
-	must(t, clientgoscheme.AddToScheme(scheme))
-	must(t, aurav1.AddToScheme(scheme))
-	k, err := client.New(env.Config, client.Options{Scheme: scheme})
+	k, err := client.New(env.Config, client.Options{Scheme: newScheme(t)})
 	must(t, err)
 	ns := "aura-smoke"
 	must(t, k.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
@@ -102,6 +100,14 @@ func TestRunInstallsFromEnvironmentConfig(t *testing.T) {
 	if code, body := get(t, "http://"+metrics+"/metrics"); code != http.StatusOK || !strings.Contains(body, `controller_runtime_reconcile_total{controller="ResolutionResources"`) {
 		t.Fatalf("/metrics: HTTP %d without the reconcile counter", code)
 	}
+}
+
+func newScheme(t *testing.T) *runtime.Scheme {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	must(t, clientgoscheme.AddToScheme(scheme))
+	must(t, aurav1.AddToScheme(scheme))
+	return scheme
 }
 
 func get(t *testing.T, url string) (int, string) {

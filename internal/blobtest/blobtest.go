@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -36,27 +37,38 @@ type Server struct {
 	// Dir is Azurite's data directory.
 	Dir string
 
-	port int
-	bin  string
-	cmd  *exec.Cmd
-	log  *bytes.Buffer
-	done chan error
+	port     int
+	accounts []string // name:key, besides the dev account
+	bin      string
+	cmd      *exec.Cmd
+	log      *bytes.Buffer
+	done     chan error
 }
 
 // Start runs Azurite until tb ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	return StartAccounts(tb)
+}
+
+// StartAccounts is Start with more storage accounts, each "name:base64key",
+// served next to the dev account at http://127.0.0.1:port/name.
+func StartAccounts(tb testing.TB, accounts ...string) *Server {
+	tb.Helper()
 	bin, err := Binary()
 	if err != nil {
 		missing(tb, err)
 	}
-	s := &Server{bin: bin, Dir: tb.TempDir()}
+	s := &Server{bin: bin, Dir: tb.TempDir(), accounts: accounts}
 	if err := s.start(); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Stop() })
 	return s
 }
+
+// Endpoint is the blob service's URL, without an account.
+func (s *Server) Endpoint() string { return "http://127.0.0.1:" + strconv.Itoa(s.port) }
 
 // StartMain is Start for TestMain, where there is no testing.TB: the caller stops
 // the server. A missing binary returns an error wrapping ErrMissing.
@@ -130,6 +142,10 @@ func (s *Server) start() error {
 		"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(s.port),
 		"--location", s.Dir, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose")
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if len(s.accounts) > 0 {
+		// Azurite serves only these accounts then: keep the dev account among them.
+		s.cmd.Env = append(os.Environ(), "AZURITE_ACCOUNTS="+strings.Join(append([]string{AccountName + ":" + AccountKey}, s.accounts...), ";"))
+	}
 	// Own process group: npm's wrapper scripts spawn node as a child.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {

@@ -30,6 +30,7 @@ type phaseOpts struct {
 	rollback  bool
 	keyFile   string
 	waitLock  bool
+	yes       bool
 }
 
 // phaseSpec describes one phase command; flags adds its own flags.
@@ -41,6 +42,9 @@ type phaseSpec struct {
 	check func(*config.Config) error
 	// after runs once the phase succeeded (not in a dry run).
 	after func(context.Context, *Globals, *phase.Env) error
+	// confirm, when set, is what the user must agree to before the phase
+	// changes anything (unless --yes).
+	confirm func(*phase.Env) string
 }
 
 var phaseSpecs = []phaseSpec{
@@ -51,9 +55,8 @@ var phaseSpecs = []phaseSpec{
 			c.Flags().StringVarP(&o.keyFile, "private-key", "f", "aura.pem", "SSH private key of the nodes; created when missing")
 		},
 		build: func(e *phase.Env, o *phaseOpts) phase.Phase {
-			ph := phase.Infra(e)
-			ph.Steps = append([]phase.Step{{phase.SSHKeyAction(o.keyFile)}}, ph.Steps...)
-			return ph
+			e.SSHKeyFile = o.keyFile
+			return phase.Infra(e)
 		}},
 	{use: "deploy_system", short: "Deploy the system services into aura-system",
 		build: func(e *phase.Env, _ *phaseOpts) phase.Phase { return phase.System(e) }},
@@ -79,7 +82,14 @@ var phaseSpecs = []phaseSpec{
 		build: func(e *phase.Env, _ *phaseOpts) phase.Phase { return phase.DeleteSystem(e) }, after: cleanupState},
 	{use: "delete_infra", short: "Delete the Kubernetes cluster and its storage",
 		build: func(e *phase.Env, _ *phaseOpts) phase.Phase { return phase.DeleteInfra(e) }, after: cleanupState},
-	{use: "delete_common", short: "Delete the common resource group",
+	{use: "delete_common", short: "Delete the common resource group, with every backup in it (asks first; --yes)",
+		flags: func(c *cobra.Command, o *phaseOpts) {
+			c.Flags().BoolVar(&o.yes, "yes", false, "do not ask: delete the common resources and every backup in them")
+		},
+		confirm: func(e *phase.Env) string {
+			return fmt.Sprintf("delete_common deletes %s with the storage account %s and every backup in it (MongoDB, Redis, Grafana, logs snapshots, DNS backups) of %s",
+				e.Cfg.Derived.CommonResourceGroup, e.Cfg.Derived.CommonStorageAccount, e.Cfg.Derived.EnvironmentName)
+		},
 		build: func(e *phase.Env, _ *phaseOpts) phase.Phase { return phase.DeleteCommon(e) }, after: cleanupState},
 	{use: "dns", short: "Point the environment's DNS names at this deployment (backup first); --rollback restores them",
 		flags: func(c *cobra.Command, o *phaseOpts) {
@@ -183,16 +193,18 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 	}
 	// The local provider needs no cloud credentials, but given ones are
 	// checked all the same, before anything changes.
+	var creds *credentials.Credentials
 	if g.CredentialsFile != "" || cfg.Provider == "azure" {
-		_, warnings, err := credentials.Load(g.CredentialsFile, os.Getenv)
+		c, warnings, err := credentials.Load(g.CredentialsFile, os.Getenv)
 		if err != nil {
 			return err
 		}
 		for _, w := range warnings {
 			fmt.Fprintln(g.Stderr, "warning:", w)
 		}
+		creds = c
 	}
-	env, err := newEnv(g, cfg, o)
+	env, err := newEnv(g, cfg, o, creds)
 	if err != nil {
 		return err
 	}
@@ -207,6 +219,11 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 			return err
 		}
 		defer unlock()
+		if s.confirm != nil && !o.yes {
+			if err := confirm(ctx, g, env, s); err != nil {
+				return err
+			}
+		}
 	}
 	runner := &phase.Runner{DryRun: o.dryRun, Reporter: printer, Redact: redactor.Redact}
 	ctx, stop := phase.WithInterrupt(ctx, func() {
@@ -222,7 +239,7 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 	return nil
 }
 
-func newEnv(g *Globals, cfg *config.Config, o *phaseOpts) (*phase.Env, error) {
+func newEnv(g *Globals, cfg *config.Config, o *phaseOpts, creds *credentials.Credentials) (*phase.Env, error) {
 	switch g.Output {
 	case "text", "json":
 	default:
@@ -245,7 +262,11 @@ func newEnv(g *Globals, cfg *config.Config, o *phaseOpts) (*phase.Env, error) {
 	if g.Debug {
 		toolLog = g.Stderr
 	}
-	p, err := factory.New(cfg, toolLog)
+	var opts []factory.Option
+	if creds != nil {
+		opts = append(opts, factory.WithCredentials(creds))
+	}
+	p, err := factory.New(cfg, toolLog, opts...)
 	if err != nil {
 		return nil, err
 	}

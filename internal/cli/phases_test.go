@@ -158,3 +158,29 @@ func TestLockedEnvironmentChangesNothing(t *testing.T) {
 		t.Fatal("--wait-lock did not run the phase after the lock was released")
 	}
 }
+
+// TestDeleteCommonAsksFirst: delete_common deletes every backup, so it runs
+// only when confirmed (--yes without a terminal); with nothing to delete it
+// asks nothing.
+func TestDeleteCommonAsksFirst(t *testing.T) {
+	args := append([]string{"-v", "p"}, phaseConfig(t, "")...)
+	if code, _, errs := run(t, append([]string{"delete_common"}, args...)...); code != ExitOK {
+		t.Fatalf("delete_common of an absent environment: exit %d: %s", code, errs)
+	}
+	if code, _, errs := run(t, append([]string{"deploy_common"}, args...)...); code != ExitOK {
+		t.Fatalf("deploy_common: exit %d: %s", code, errs)
+	}
+	code, _, errs := run(t, append([]string{"delete_common"}, args...)...)
+	if code != ExitUsage || !strings.Contains(errs, "every backup") || !strings.Contains(errs, "--yes") {
+		t.Fatalf("unconfirmed delete_common: exit %d, want %d asking for --yes:\n%s", code, ExitUsage, errs)
+	}
+	if groups, _ := filepath.Glob(filepath.Join(".aura", "state", "resourcegroups", "*")); len(groups) == 0 {
+		t.Fatal("an unconfirmed delete_common deleted the common resource group")
+	}
+	if code, _, errs := run(t, append([]string{"delete_common", "--yes"}, args...)...); code != ExitOK {
+		t.Fatalf("delete_common --yes: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(".aura"); !os.IsNotExist(err) {
+		t.Fatal("delete_common --yes left the state directory")
+	}
+}

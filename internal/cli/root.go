@@ -31,6 +31,7 @@ type Globals struct {
 	Debug             bool   // --debug
 	Output            string // --output text|json
 
+	Stdin  io.Reader // confirmations; a terminal or nothing
 	Stdout io.Writer
 	Stderr io.Writer
 }
@@ -58,7 +59,7 @@ func UsageErrorf(format string, a ...any) error { return usageError{fmt.Errorf(f
 
 // newRoot builds the command tree; Execute and tests share it.
 func newRoot(stdout, stderr io.Writer) (*cobra.Command, *Globals) {
-	g := &Globals{Stdout: stdout, Stderr: stderr}
+	g := &Globals{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin}
 	root := &cobra.Command{
 		Use:           "aura",
 		Short:         "Deploy and run the Aura Virtual Assistant and ATRIA platform",

@@ -40,6 +40,7 @@ var rules = []func(*validator){
 	ruleDatabricks,
 	ruleBrazil,
 	ruleNLP,
+	ruleAuraOperator,
 }
 
 var (

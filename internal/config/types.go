@@ -97,6 +97,9 @@ type Config struct {
 
 	ActiveListeningEncryptionKey string `yaml:"active_listening_encryption_key" secret:"true"`
 
+	// aura-operator's access to the package bucket (operator.go).
+	AuraOperatorS3 AuraOperatorS3 `yaml:"aura_operator_s3"`
+
 	// Databricks and its Confidential Computing settings.
 	DatabricksEnabled                      bool       `yaml:"databricks_enabled"`
 	Databricks                             Databricks `yaml:"databricks"`
@@ -151,6 +154,9 @@ type LocalConfig struct {
 	Kubeconfig string `yaml:"kubeconfig"`
 	// Where the local provider keeps resource groups, storage and DNS.
 	StateDir string `yaml:"state_dir"`
+	// The Azure Blob endpoint (Azurite) workloads in the cluster reach the
+	// storage accounts at; the provider itself keeps blobs as files.
+	BlobEndpoint string `yaml:"blob_endpoint"`
 }
 
 // ChartsConfig says where deploy_system gets the Helm charts the release

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,10 +62,20 @@ func (r *agentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl
 	a.Status.ObservedGeneration = a.Generation
 	a.Status.Namespace = ns
 	if err := r.apply(ctx, a, ns); err != nil {
-		setConditions(&a.Status.Conditions, a.Generation, stateDegraded, "ApplyFailed", err.Error())
-		r.recorder.Eventf(a, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", "%s", err.Error())
-		log.FromContext(ctx).Error(err, "agent not applied")
-		return ctrl.Result{RequeueAfter: r.opts.Resync}, r.client.Status().Patch(ctx, a, client.MergeFrom(orig))
+		// Refused (RBAC, an invalid spec): stalled until something changes;
+		// anything else is tried again with backoff.
+		f := &failure{reason: "ApplyFailed", stalled: needsChange(err), err: err}
+		state := stateRetrying
+		if f.stalled {
+			state = stateStalled
+		}
+		setConditions(&a.Status.Conditions, a.Generation, state, f.reason, err.Error())
+		r.recorder.Eventf(a, nil, corev1.EventTypeWarning, f.reason, "Apply", "%s", err.Error())
+		log.FromContext(ctx).Info("agent not applied", "error", err.Error())
+		if perr := r.client.Status().Patch(ctx, a, client.MergeFrom(orig)); perr != nil {
+			return ctrl.Result{}, errors.Join(f, perr)
+		}
+		return outcome(f, r.opts.Resync)
 	}
 	if orig.Status.Image != agentImage(a) {
 		r.recorder.Eventf(a, nil, corev1.EventTypeNormal, "Applied", "Apply",

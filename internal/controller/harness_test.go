@@ -7,11 +7,14 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +63,47 @@ type harness struct {
 	sink   *packages.BlobSink
 	blob   *blobtest.Server
 	scheme *runtime.Scheme
+	faults *s3Faults
+}
+
+// s3Faults makes the S3 server fail like an overloaded one: 500
+// InternalError for the next n requests whose path contains match.
+type s3Faults struct {
+	mu     sync.Mutex
+	match  string
+	n      int
+	served int
+}
+
+func (f *s3Faults) fail(match string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.match, f.n, f.served = match, n, 0
+}
+
+// failed is how many requests were failed since fail.
+func (f *s3Faults) failed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.served
+}
+
+func (f *s3Faults) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		hit := f.match != "" && f.served < f.n && strings.Contains(r.URL.Path, f.match)
+		if hit {
+			f.served++
+		}
+		f.mu.Unlock()
+		if !hit {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>`)
+	})
 }
 
 func newHarness(tb testing.TB, resync time.Duration) *harness {
@@ -70,7 +114,8 @@ func newHarness(tb testing.TB, resync time.Duration) *harness {
 	utilruntime.Must(aurav1.AddToScheme(h.scheme))
 
 	backend := s3mem.New()
-	ts := httptest.NewTLSServer(gofakes3.New(backend).Server())
+	h.faults = &s3Faults{}
+	ts := httptest.NewTLSServer(h.faults.wrap(gofakes3.New(backend).Server()))
 	tb.Cleanup(ts.Close)
 	if err := backend.CreateBucket(testBucket); err != nil {
 		tb.Fatal(err)

@@ -78,12 +78,10 @@ func (r *packageReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		// Someone edited the object meanwhile: look again at the new one.
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	}
-	// Failures are reported in status and events; the next resync (or a
-	// last-check annotation) tries again.
 	if err != nil {
-		log.FromContext(ctx).Error(err, "not installed", "kind", r.kind)
+		log.FromContext(ctx).Info("not installed", "kind", r.kind, "error", err.Error())
 	}
-	return ctrl.Result{RequeueAfter: r.opts.Resync}, nil
+	return outcome(err, r.opts.Resync)
 }
 
 // converge does one pass and records the outcome in status and events.
@@ -94,13 +92,20 @@ func (r *packageReconciler) converge(ctx context.Context, obj client.Object) err
 	now := metav1.NewTime(time.Now())
 	st.ObservedGeneration = gen
 
-	fail := func(reason string, err error) error {
-		setConditions(&st.Conditions, gen, stateDegraded, reason, err.Error())
+	// fail reports a failure; stalled ones need a change before another
+	// try can succeed, the others are retried with backoff.
+	fail := func(reason string, stalled bool, err error) error {
+		f := &failure{reason: reason, stalled: stalled, err: err}
+		state := stateRetrying
+		if stalled {
+			state = stateStalled
+		}
+		setConditions(&st.Conditions, gen, state, reason, err.Error())
 		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, reason, "Install", "%s", err.Error())
 		if perr := r.client.Status().Patch(ctx, obj, client.MergeFrom(orig)); perr != nil {
-			return errors.Join(err, perr)
+			return errors.Join(f, perr)
 		}
-		return err
+		return f
 	}
 
 	bucket := spec.Source.Bucket
@@ -121,14 +126,14 @@ func (r *packageReconciler) converge(ctx context.Context, obj client.Object) err
 	if spec.Update != "" {
 		available, err := r.opts.Publisher.Source.Versions(ctx, bucket, prefix, pkg)
 		if err != nil {
-			return fail("ListFailed", fmt.Errorf("list versions of %s: %w", pkg, err))
+			return fail("ListFailed", needsChange(err), fmt.Errorf("list versions of %s: %w", pkg, err))
 		}
 		if r.builtin != "" {
 			available = append(available, mustVersion(r.builtin))
 		}
 		v, err := packages.Choose(spec.Version, packages.Strategy(spec.Update), available)
 		if err != nil {
-			return fail("NoVersion", fmt.Errorf("%s in s3://%s/%s: %w", pkg, bucket, prefix, err))
+			return fail("NoVersion", true, fmt.Errorf("%s in s3://%s/%s: %w", pkg, bucket, prefix, err))
 		}
 		target = v.Original()
 		st.LastCheck = &now
@@ -137,11 +142,11 @@ func (r *packageReconciler) converge(ctx context.Context, obj client.Object) err
 
 	cm, err := readConfigMap(ctx, r.reader, obj.GetNamespace(), r.configMap)
 	if err != nil {
-		return fail("ConsumerMissing", err)
+		return fail("ConsumerMissing", true, err)
 	}
 	current, err := r.installed(obj, cm.Data)
 	if err != nil {
-		return fail("ConsumerInvalid", err)
+		return fail("ConsumerInvalid", true, err)
 	}
 	if current == target && st.InstalledVersion == target {
 		setConditions(&st.Conditions, gen, stateReady, "Installed", fmt.Sprintf("version %s is installed", target))
@@ -162,16 +167,17 @@ func (r *packageReconciler) converge(ctx context.Context, obj client.Object) err
 		pub, err = r.opts.Publisher.Publish(ctx, bucket, key)
 		if err != nil {
 			reason := "UploadFailed"
-			if errors.Is(err, packages.ErrNotFound) || isDownload(err) {
+			if de := (*packages.DownloadError)(nil); errors.As(err, &de) {
 				reason = "DownloadFailed"
 			}
-			return fail(reason, fmt.Errorf("version %s not installed, %s stays: %w", target, orNone(current), err))
+			return fail(reason, needsChange(err), fmt.Errorf("version %s not installed, %s stays: %w", target, orNone(current), err))
 		}
 	}
 	if _, err := editConfigMap(ctx, r.client, r.reader, obj.GetNamespace(), r.configMap, func(data map[string]string) error {
 		return r.install(obj, data, target)
 	}); err != nil {
-		return fail("ConsumerUpdateFailed", err)
+		var ce errConsumerMissing
+		return fail("ConsumerUpdateFailed", errors.As(err, &ce) || needsChange(err), err)
 	}
 	st.InstalledVersion, st.Blob, st.Size, st.SHA256 = target, pub.Blob, pub.Size, pub.SHA256
 	setConditions(&st.Conditions, gen, stateReady, "Installed", fmt.Sprintf("version %s is installed", target))
@@ -195,15 +201,6 @@ func (r *packageReconciler) finalize(ctx context.Context, obj client.Object) err
 	}
 	controllerutil.RemoveFinalizer(obj, finalizer)
 	return r.client.Update(ctx, obj)
-}
-
-func isDownload(err error) bool {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if len(e.Error()) >= 9 && e.Error()[:9] == "download:" {
-			return true
-		}
-	}
-	return false
 }
 
 func orNone(v string) string {

@@ -24,6 +24,8 @@ func TestOperator(t *testing.T) {
 	t.Run("ResolutionResources", func(t *testing.T) { testResolutionResources(t, h) })
 	t.Run("Agent", func(t *testing.T) { testAgent(t, h) })
 	t.Run("Validation", func(t *testing.T) { testValidation(t, h) })
+	t.Run("Kstatus", func(t *testing.T) { testKstatus(t, h) })
+	t.Run("AgentKstatus", func(t *testing.T) { testAgentKstatus(t, h) })
 }
 
 func (h *harness) nlp(t *testing.T, ns, name string) *aurav1.NlpTraining {

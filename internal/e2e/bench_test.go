@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +15,9 @@ import (
 	templates "github.com/auracognitive/aurak8s/deploy/templates/k8s"
 	"github.com/auracognitive/aurak8s/internal/config"
 	"github.com/auracognitive/aurak8s/internal/localcluster"
+	"github.com/auracognitive/aurak8s/internal/phase"
+	"github.com/auracognitive/aurak8s/internal/provider/local"
 	"github.com/auracognitive/aurak8s/internal/release"
-	"github.com/auracognitive/aurak8s/internal/render"
 )
 
 // BenchmarkDeployCore compares a full `aura deploy_core` with `kubectl apply
@@ -34,7 +36,7 @@ func BenchmarkDeployCore(b *testing.B) {
 	}
 	defer func() {
 		w.aura("delete_infra")
-		w.aura("delete_common")
+		w.aura("delete_common", "--yes")
 	}()
 	manifests := renderCore(b, w)
 	kubeconfig := filepath.Join(w.dir, "output_install", "kubeconfig.json")
@@ -87,7 +89,13 @@ func renderCore(b *testing.B, w *workspace) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bundles, err := rel.RenderCore(render.New(templates.FS()), cfg.TemplateContext())
+	// The state deploy_infra left (aura ran in w.dir): the operator's storage key.
+	p, err := local.New(local.Options{StateDir: filepath.Join(w.dir, cfg.Local.StateDir)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := &phase.Env{Cfg: cfg, Provider: p, Release: rel, Templates: templates.FS()}
+	bundles, err := e.RenderCore(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func TestCrashConsistency(t *testing.T) {
 	w := newWorkspace(t, "")
 	t.Cleanup(func() {
 		w.aura("delete_infra")
-		w.aura("delete_common")
+		w.aura("delete_common", "--yes")
 	})
 	w.ok("deploy_common")
 	w.ok("deploy_infra")

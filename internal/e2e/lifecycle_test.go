@@ -19,7 +19,7 @@ func TestLifecycle(t *testing.T) {
 	t.Cleanup(func() { // never leave a cluster running behind a failed test
 		if t.Failed() {
 			w.aura("delete_infra")
-			w.aura("delete_common")
+			w.aura("delete_common", "--yes")
 		}
 	})
 	state := filepath.Join(w.dir, ".aura")
@@ -125,7 +125,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("objects left after delete_core and delete_system: %v", keys(got))
 	}
 	w.ok("delete_infra")
-	w.ok("delete_common")
+	w.ok("delete_common", "--yes")
 	for _, p := range []string{state, filepath.Join(w.dir, "output_install")} {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
 			t.Errorf("%s is left after the delete phases", p)

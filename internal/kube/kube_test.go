@@ -12,6 +12,7 @@ import (
 
 	k8stemplates "github.com/auracognitive/aurak8s/deploy/templates/k8s"
 	"github.com/auracognitive/aurak8s/internal/kube"
+	"github.com/auracognitive/aurak8s/internal/operatorconfig"
 	"github.com/auracognitive/aurak8s/internal/release"
 	"github.com/auracognitive/aurak8s/internal/render"
 	"github.com/auracognitive/aurak8s/internal/testenv"
@@ -49,10 +50,27 @@ func coreContext(env string, enabled ...string) map[string]any {
 		"kubernetes_agents_namespace": "aura-agents-" + env,
 		"aura_encryption_key":         "5eb23be8ba10455e78455c84b4512af3", "aura_encryption_algorithm": "aes-256-cbc",
 		"aura_encryption_iv_position": 35, "aura_bot_services_api_key": "bot-key",
-		"nlp_packages": map[string]any{"resources_es": "1.0.0"},
-		"genesys":      map[string]any{"user": "aura", "secret": "genesys-secret"},
-		"components":   comps,
+		"nlp_packages":  map[string]any{"resources_es": "1.0.0"},
+		"genesys":       map[string]any{"user": "aura", "secret": "genesys-secret"},
+		"components":    comps,
+		"aura_operator": operatorValues(env),
 	}
+}
+
+// operatorValues are the operator's settings as deploy_core computes them.
+func operatorValues(env string) map[string]any {
+	m, err := release.Default()
+	if err != nil {
+		panic(err)
+	}
+	c, _ := m.Component("aura-operator")
+	v, err := operatorconfig.TemplateValues(operatorconfig.Settings{Environment: env, LeaderElectionNamespace: "aura-" + env,
+		S3Bucket: c.Env[operatorconfig.EnvS3Bucket], S3Region: "eu-west-1", BlobAccountURL: "https://auraclustersa.blob.core.windows.net",
+		BlobContainer: "aura-packages", BlobAccountName: "auraclustersa", BlobAccountKey: "c3RvcmFnZS1rZXk="}, c.Env)
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func renderCore(t *testing.T, ctx map[string]any) []*unstructured.Unstructured {

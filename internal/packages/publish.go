@@ -34,10 +34,10 @@ func (p *Publisher) Publish(ctx context.Context, bucket, key string) (Published,
 	src := "s3://" + bucket + "/" + key
 	obj, err := p.Source.Stat(ctx, bucket, key)
 	if err != nil {
-		return Published{}, fmt.Errorf("download: %w", err)
+		return Published{}, &DownloadError{err}
 	}
 	if info, ok, err := p.Sink.stat(ctx, key); err != nil {
-		return Published{}, fmt.Errorf("upload: %w", err)
+		return Published{}, &UploadError{err}
 	} else if ok && info.Size == obj.Size && info.Metadata[metaETag] == obj.ETag &&
 		info.Metadata[metaSource] == src && info.Metadata[metaSHA256] != "" {
 		return Published{Blob: key, URL: p.blobURL(key), Size: info.Size, SHA256: info.Metadata[metaSHA256], Skipped: true}, nil
@@ -45,7 +45,7 @@ func (p *Publisher) Publish(ctx context.Context, bucket, key string) (Published,
 
 	body, err := p.Source.Open(ctx, bucket, key)
 	if err != nil {
-		return Published{}, fmt.Errorf("download: %w", err)
+		return Published{}, &DownloadError{err}
 	}
 	defer body.Close()
 	n, sum, err := p.Copy(ctx, key, body)
@@ -53,25 +53,26 @@ func (p *Publisher) Publish(ctx context.Context, bucket, key string) (Published,
 		return Published{}, err
 	}
 	hexSum := hex.EncodeToString(sum)
-	fail := func(format string, a ...any) (Published, error) {
+	// What was read or committed is not the package: remove the blob.
+	bad := func(err error) (Published, error) {
 		p.Sink.delete(ctx, key)
-		return Published{}, fmt.Errorf("verify %s: "+format, append([]any{src}, a...)...)
+		return Published{}, err
 	}
 	if n != obj.Size {
-		return fail("read %d bytes, S3 says %d", n, obj.Size)
+		return bad(&DownloadError{fmt.Errorf("verify %s: read %d bytes, S3 says %d", src, n, obj.Size)})
 	}
 	if obj.SHA256 != "" && obj.SHA256 != base64.StdEncoding.EncodeToString(sum) {
-		return fail("SHA-256 %s does not match S3's checksum", hexSum)
+		return bad(&DownloadError{fmt.Errorf("verify %s: SHA-256 %s does not match S3's checksum", src, hexSum)})
 	}
 	info, ok, err := p.Sink.stat(ctx, key)
 	if err != nil {
-		return Published{}, fmt.Errorf("verify upload: %w", err)
+		return Published{}, &UploadError{fmt.Errorf("verify: %w", err)}
 	}
 	if !ok || info.Size != n {
-		return fail("blob holds %d bytes after upload, expected %d", info.Size, n)
+		return bad(&UploadError{fmt.Errorf("verify %s: blob holds %d bytes after upload, expected %d", src, info.Size, n)})
 	}
 	if err := p.Sink.setMetadata(ctx, key, map[string]string{metaSHA256: hexSum, metaSource: src, metaETag: obj.ETag}); err != nil {
-		return Published{}, fmt.Errorf("upload: %w", err)
+		return Published{}, &UploadError{err}
 	}
 	return Published{Blob: key, URL: p.blobURL(key), Size: n, SHA256: hexSum}, nil
 }
@@ -83,9 +84,9 @@ func (p *Publisher) Copy(ctx context.Context, name string, r io.Reader) (int64, 
 	src := &readErrs{r: r}
 	if err := p.Sink.upload(ctx, name, io.TeeReader(src, cr)); err != nil {
 		if src.err != nil {
-			return 0, nil, fmt.Errorf("download: %w", src.err)
+			return 0, nil, &DownloadError{src.err}
 		}
-		return 0, nil, fmt.Errorf("upload: %w", err)
+		return 0, nil, &UploadError{err}
 	}
 	return cr.n, cr.h.Sum(nil), nil
 }

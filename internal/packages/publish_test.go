@@ -93,7 +93,8 @@ func TestPublishFailuresLeaveNoBlob(t *testing.T) {
 	p := &Publisher{Source: src, Sink: sink}
 
 	_, err := p.Publish(ctx, "pkgs", Key("nlp", "es-bot", "7.7.7"))
-	if !errors.Is(err, ErrNotFound) || !strings.HasPrefix(err.Error(), "download: ") {
+	var de *DownloadError
+	if !errors.Is(err, ErrNotFound) || !errors.As(err, &de) || !strings.HasPrefix(err.Error(), "download: ") {
 		t.Fatalf("missing package: err = %v, want a download error wrapping ErrNotFound", err)
 	}
 
@@ -101,7 +102,8 @@ func TestPublishFailuresLeaveNoBlob(t *testing.T) {
 	key := Key("nlp", "es-bot", "1.0.0")
 	putObject(t, src, "pkgs", key, []byte("payload"))
 	broken := &Publisher{Source: src, Sink: mustSink(t, sink, "missing-container")}
-	if _, err := broken.Publish(ctx, "pkgs", key); err == nil || !strings.HasPrefix(err.Error(), "upload: ") {
+	var ue *UploadError
+	if _, err := broken.Publish(ctx, "pkgs", key); !errors.As(err, &ue) || errors.As(err, &de) || !strings.HasPrefix(err.Error(), "upload: ") {
 		t.Fatalf("upload to a missing container: err = %v, want an upload error", err)
 	}
 	if _, ok, err := sink.stat(ctx, key); err != nil || ok {
@@ -117,7 +119,8 @@ func TestCopyReportsBrokenDownload(t *testing.T) {
 	p := &Publisher{Sink: sink}
 	r := io.MultiReader(io.LimitReader(zeros{}, 5<<20), errReader{errors.New("connection reset by peer")})
 	_, _, err := p.Copy(ctx, "broken.tgz", r)
-	if err == nil || !strings.Contains(err.Error(), "download: connection reset by peer") {
+	var de *DownloadError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "download: connection reset by peer") {
 		t.Fatalf("Copy error = %v, want the download error", err)
 	}
 	if _, ok, err := sink.stat(ctx, "broken.tgz"); err != nil || ok {

@@ -15,9 +15,6 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// ErrNotFound says a package, version or bucket does not exist.
-var ErrNotFound = errors.New("not found")
-
 // S3Options configures the S3 source. Empty credentials mean anonymous access.
 type S3Options struct {
 	Endpoint        string // e.g. https://s3.eu-west-1.amazonaws.com or a compatible server; "" = AWS default
@@ -107,13 +104,16 @@ func (s *S3Source) Open(ctx context.Context, bucket, key string) (io.ReadCloser,
 	return g.Body, nil
 }
 
-// s3Err marks missing buckets and keys with ErrNotFound.
+// s3Err marks missing buckets and keys with ErrNotFound, refused
+// credentials with ErrAccessDenied.
 func s3Err(err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		switch api.ErrorCode() {
 		case "NotFound", "NoSuchKey", "NoSuchBucket":
 			return fmt.Errorf("%w (%s)", ErrNotFound, api.ErrorCode())
+		case "AccessDenied", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch":
+			return fmt.Errorf("%w (%s)", ErrAccessDenied, api.ErrorCode())
 		}
 	}
 	return err

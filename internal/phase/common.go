@@ -6,30 +6,60 @@ import (
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
-// Common is deploy_common: the resource group, storage account, key vault
-// (with a customer-managed key) and DNS zone shared by every cluster and
-// release of the environment (guide: "Common Deployment").
+// Common is deploy_common: the resource group, storage account, DNS zone,
+// key vault with the customer-managed key (Confidential Computing) and the
+// Databricks workspace, shared by every cluster and release of the
+// environment (guide: "Common Deployment"), each tagged with resources_tags.
 func Common(e *Env) Phase {
 	p := e.Provider
+	c := e.Cfg
 	rg := e.commonRG()
+	tags := c.ResourcesTags
 	second := Step{
-		ProviderAction("common storage account "+e.Cfg.Derived.CommonStorageAccount, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-			return p.EnsureStorageAccount(ctx, provider.StorageAccount{ResourceGroup: rg, Name: e.Cfg.Derived.CommonStorageAccount,
-				Location: e.Cfg.AzureRegion, Containers: []string{containerBackups, containerSnapshots, containerDNSBackups}})
+		ProviderAction("common storage account "+c.Derived.CommonStorageAccount, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+			return p.EnsureStorageAccount(ctx, provider.StorageAccount{ResourceGroup: rg, Name: c.Derived.CommonStorageAccount,
+				Location: c.AzureRegion, Containers: []string{containerBackups, containerSnapshots, containerDNSBackups},
+				Expiry: e.backupExpiry(), Tags: tags})
 		}),
 		ProviderAction("dns zone "+e.zone().Name, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-			return p.EnsureDNSZone(ctx, e.zone())
+			z := e.zone()
+			z.Tags = tags
+			return p.EnsureDNSZone(ctx, z)
 		}),
 	}
+	steps := []Step{
+		{ProviderAction("resource group "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+			return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: rg, Location: c.AzureRegion, Tags: tags})
+		})},
+	}
 	if e.needsKeyVault() {
-		second = append(second, ProviderAction("key vault "+e.keyVaultName(), p, func(ctx context.Context, p provider.Provider) (Change, error) {
-			return p.EnsureKeyVault(ctx, provider.KeyVault{ResourceGroup: rg, Name: e.keyVaultName(), Location: e.Cfg.AzureRegion})
+		steps = append(steps, Step{ProviderAction("key vault "+e.keyVaultName(), p, func(ctx context.Context, p provider.Provider) (Change, error) {
+			return p.EnsureKeyVault(ctx, provider.KeyVault{ResourceGroup: rg, Name: e.keyVaultName(), Location: c.AzureRegion, Tags: tags})
+		})})
+		key := e.customerKey()
+		second = append(second, ProviderAction("key "+key.Key, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+			return p.EnsureKey(ctx, key.Vault, provider.VaultKey{Name: key.Key, Type: "RSA", Size: 3072})
 		}))
 	}
-	return Phase{Name: "deploy_common", Steps: []Step{
-		{ProviderAction("resource group "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-			return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: rg, Location: e.Cfg.AzureRegion, Tags: e.Cfg.ResourcesTags})
-		})},
-		second,
-	}}
+	var third Step
+	if c.DatabricksEnabled {
+		ws := provider.DatabricksWorkspace{ResourceGroup: rg, Name: "aura-databricks-" + c.Derived.EnvironmentName, Location: c.AzureRegion,
+			ManagedResourceGroup:       "aura-databricks-managed-" + c.Derived.EnvironmentName,
+			EnhancedSecurityCompliance: c.DatabricksEnhancedSecurityCompliance, RequireInfrastructureEncryption: c.DatabricksRequireInfrastructureEncrypt,
+			Tags: tags}
+		if c.DatabricksEnhancedSecurityCompliance {
+			ws.ComplianceStandards = c.Databricks.Params.ComplianceStandards
+		}
+		if c.EnableCustomerKeyDatabricksEncryption {
+			ws.CustomerManagedKey = e.customerKey()
+		}
+		third = Step{ProviderAction("databricks workspace "+ws.Name, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+			return p.EnsureDatabricksWorkspace(ctx, ws)
+		})}
+	}
+	steps = append(steps, second)
+	if third != nil {
+		steps = append(steps, third)
+	}
+	return Phase{Name: "deploy_common", Steps: steps}
 }

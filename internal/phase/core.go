@@ -66,8 +66,8 @@ func (e *Env) selected(component string) bool {
 // coreObjects renders core once per command: the shared objects and every
 // enabled (and, with -t, selected) component.
 func (e *Env) coreObjects() objectsFunc {
-	return memo(func(context.Context) ([]*unstructured.Unstructured, error) {
-		bundles, err := e.Release.RenderCore(e.renderer(), e.templateContext())
+	return memo(func(ctx context.Context) ([]*unstructured.Unstructured, error) {
+		bundles, err := e.RenderCore(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -33,6 +33,9 @@ type Env struct {
 	ReleaseNamespace bool
 	// Only limits deploy_core to these canonical component names (-t).
 	Only []string
+	// SSHKeyFile is deploy_infra's private key of the nodes (-f, aura.pem):
+	// created when missing, its public key goes to the cluster.
+	SSHKeyFile string
 	// LearnSecrets, when set, receives secret values the phase learns while
 	// it runs (generated passwords, storage keys), so output redacts them.
 	LearnSecrets func(values ...string)
@@ -81,20 +84,13 @@ func (e *Env) clusterRef() provider.ClusterRef {
 	return provider.ClusterRef{ResourceGroup: e.clusterRG(), Name: e.Cfg.ClusterName}
 }
 
-// clusterStorageAccount is the per-cluster account (3–24 lowercase letters
-// and digits), deleted with the cluster by delete_infra.
-func (e *Env) clusterStorageAccount() string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(e.Cfg.ClusterName) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	s := b.String() + "sa"
-	if len(s) > 24 {
-		s = s[:24]
-	}
-	return s
+// clusterStorageAccount is the per-cluster account, deleted with the
+// cluster by delete_infra.
+func (e *Env) clusterStorageAccount() string { return e.Cfg.ClusterStorageAccount() }
+
+// backupExpiry deletes backups after backup_retention_time days.
+func (e *Env) backupExpiry() []provider.BlobExpiry {
+	return []provider.BlobExpiry{{Prefix: containerBackups + "/", Days: e.Cfg.BackupRetentionTime}}
 }
 
 func (e *Env) zone() provider.Zone {
@@ -103,12 +99,16 @@ func (e *Env) zone() provider.Zone {
 
 // keyVaultName is only used when a customer-managed key is configured
 // (guide: "Confidential Computing").
-func (e *Env) keyVaultName() string {
-	n := "aura-kv-" + e.Cfg.Derived.EnvironmentName
-	if len(n) > 24 {
-		n = n[:24]
-	}
-	return strings.TrimRight(n, "-")
+func (e *Env) keyVaultName() string { return e.Cfg.KeyVaultName() }
+
+func (e *Env) vaultRef() provider.VaultRef {
+	return provider.VaultRef{ResourceGroup: e.commonRG(), Name: e.keyVaultName()}
+}
+
+// customerKey is the key that encrypts the environment's data at rest
+// (enable_customer_key_encryption and the Atlas and Databricks variants).
+func (e *Env) customerKey() *provider.KeyRef {
+	return &provider.KeyRef{Vault: e.vaultRef(), Key: "aura-" + e.Cfg.Derived.EnvironmentName}
 }
 
 func (e *Env) needsKeyVault() bool {

@@ -3,7 +3,9 @@ package phase
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -21,26 +23,99 @@ import (
 func Infra(e *Env) Phase {
 	p := e.Provider
 	rg := e.clusterRG()
-	return Phase{Name: "deploy_infra", Steps: []Step{
-		{ProviderAction("resource group "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+	var steps []Step
+	if e.SSHKeyFile != "" {
+		steps = append(steps, Step{SSHKeyAction(e.SSHKeyFile)})
+	}
+	steps = append(steps,
+		Step{ProviderAction("resource group "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 			return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: rg, Location: e.Cfg.AzureRegion, Tags: e.Cfg.ResourcesTags})
 		})},
-		{
+		Step{
 			ProviderAction("cluster storage account "+e.clusterStorageAccount(), p, func(ctx context.Context, p provider.Provider) (Change, error) {
 				return p.EnsureStorageAccount(ctx, provider.StorageAccount{ResourceGroup: rg, Name: e.clusterStorageAccount(),
-					Location: e.Cfg.AzureRegion, Containers: []string{containerBackups, containerPackages}})
+					Location: e.Cfg.AzureRegion, Containers: []string{containerBackups, containerPackages}, Tags: e.Cfg.ResourcesTags,
+					Expiry: e.backupExpiry()})
 			}),
 			ProviderAction("cluster "+e.Cfg.ClusterName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-				return p.EnsureCluster(ctx, e.clusterSpec())
+				spec, err := e.clusterSpec()
+				if err != nil {
+					return Change{}, err
+				}
+				ch, err := p.EnsureCluster(ctx, spec)
+				if ch.Changed() {
+					// What an operator checks before paying for it.
+					ch.Detail = strings.TrimPrefix(ch.Detail+"; "+describeCluster(spec), "; ")
+				}
+				return ch, err
 			}),
 		},
-		{fileAction("write "+e.kubeconfigPath(), e.kubeconfigPath(), e.kubeconfigJSON)},
-		{e.nodesReadyAction()},
-	}}
+		Step{ProviderAction("role Network Contributor for the cluster on "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+			// The cluster's load balancer takes public addresses of its
+			// own resource group (the ingress controller's Service).
+			return p.EnsureRoleAssignment(ctx, provider.RoleAssignment{Cluster: e.clusterRef(), Identity: provider.IdentityCluster,
+				Role: "Network Contributor", Scope: provider.Scope{ResourceGroup: rg}})
+		})},
+		Step{fileAction("write "+e.kubeconfigPath(), e.kubeconfigPath(), e.kubeconfigJSON)},
+		Step{e.nodesReadyAction()},
+	)
+	return Phase{Name: "deploy_infra", Steps: steps}
 }
 
-func (e *Env) clusterSpec() provider.ClusterSpec {
-	spec := provider.ClusterSpec{ResourceGroup: e.clusterRG(), Name: e.Cfg.ClusterName, Location: e.Cfg.AzureRegion}
+// describeCluster says what the cluster will be: pools, sizes, zones, SLA
+// tier and the ranges allowed to reach it.
+func describeCluster(s provider.ClusterSpec) string {
+	var pools []string
+	for _, p := range s.Pools {
+		pools = append(pools, fmt.Sprintf("%s (%s, %s, %d-%d nodes)", p.Name, p.Mode, p.VMSize, p.MinSize, p.MaxSize))
+	}
+	or := func(v []string, none string) string {
+		if len(v) == 0 {
+			return none
+		}
+		return strings.Join(v, ",")
+	}
+	version := s.KubernetesVersion
+	if version == "" {
+		version = "default"
+	}
+	d := fmt.Sprintf("kubernetes %s, tier %s, zones %s, pools %s, API from %s, SSH from %s", version,
+		s.SKUTier, or(s.Zones, "none"), strings.Join(pools, ", "), or(s.APIServerAuthorizedRanges, "anywhere"), or(s.SSHAllowedSources, "the default ranges"))
+	if s.EncryptionInTransit {
+		d += ", encryption at host"
+	}
+	if s.CustomerManagedKey != nil {
+		d += ", disks encrypted with key " + s.CustomerManagedKey.Key
+	}
+	return d
+}
+
+// multiAZ are the zones of aks_multi_az (guide: "Availability zones").
+var multiAZ = []string{"1", "2", "3"}
+
+// clusterSpec is everything the configuration says about the cluster. The
+// SSH public key comes from the private key file; before deploy_infra has
+// created it (a dry run) there is none yet.
+func (e *Env) clusterSpec() (provider.ClusterSpec, error) {
+	c := e.Cfg
+	spec := provider.ClusterSpec{ResourceGroup: e.clusterRG(), Name: c.ClusterName, Location: c.AzureRegion,
+		KubernetesVersion: e.Release.KubernetesVersion, SKUTier: c.AKSSkuTier, SSHAllowedSources: c.SSHAllowedSources,
+		APIServerAuthorizedRanges: c.KubernetesAPIAllowedSources, EncryptionInTransit: c.EnableEncryptionInTransit,
+		Tags: c.ResourcesTags}
+	if c.AKSMultiAZ {
+		spec.Zones = multiAZ
+	}
+	if c.EnableCustomerKeyEncryption {
+		spec.CustomerManagedKey = e.customerKey()
+	}
+	if e.SSHKeyFile != "" {
+		// Missing only in a dry run: a real run created it in its first step.
+		pub, err := sshPublicKey(e.SSHKeyFile)
+		if err != nil && !os.IsNotExist(err) {
+			return spec, err
+		}
+		spec.SSHPublicKey = pub
+	}
 	names := make([]string, 0, len(e.Cfg.Infrastructure.Compute.AgentPools))
 	for n := range e.Cfg.Infrastructure.Compute.AgentPools {
 		names = append(names, n)
@@ -51,7 +126,7 @@ func (e *Env) clusterSpec() provider.ClusterSpec {
 		spec.Pools = append(spec.Pools, provider.NodePool{Name: n, Mode: ap.Mode, MinSize: ap.MinSize, MaxSize: ap.MaxSize, VMSize: ap.Type})
 		spec.Nodes += ap.MinSize
 	}
-	return spec
+	return spec, nil
 }
 
 // kubeconfigJSON is the cluster's kubeconfig as JSON, the guide's
@@ -81,7 +156,11 @@ func (e *Env) nodesReadyAction() Action {
 			if err != nil {
 				return nil, err
 			}
-			want := e.clusterSpec().Nodes
+			spec, err := e.clusterSpec()
+			if err != nil {
+				return nil, err
+			}
+			want := spec.Nodes
 			deadline := time.Now().Add(2 * time.Minute)
 			for {
 				ready, total, err := countReadyNodes(ctx, c.Dynamic.Resource(nodesGVR))

@@ -91,7 +91,7 @@ func (e *Env) buildSystemContext(storageKey string, outboundIPs []string, genera
 		hosts[p] = e.managementHost(p)
 	}
 	c["management_hosts"] = hosts
-	c["load_balancer"] = e.Provider.Name() != "local"
+	c["load_balancer"] = e.Provider.Capabilities().LoadBalancer
 	c["elastic_stack_version"] = ElasticStackVersion
 	secrets := append(append([]string(nil), e.Cfg.SecretValues()...), storageKey)
 	for _, g := range generatedSecrets {

@@ -23,7 +23,7 @@ const kindHelmRelease = "helm release"
 func (e *Env) chartSource() *helm.Source {
 	src := e.Cfg.Charts.Source
 	switch {
-	case src == "" && e.Provider.Name() == "local":
+	case src == "" && e.Provider.Capabilities().BuiltinCharts:
 		return &helm.Source{FS: charts.Local()}
 	case src == "" || src == "repositories":
 		return &helm.Source{}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	k8stemplates "github.com/auracognitive/aurak8s/deploy/templates/k8s"
+	"github.com/auracognitive/aurak8s/internal/operatorconfig"
 	"github.com/auracognitive/aurak8s/internal/render"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -42,7 +43,26 @@ func testContext(enabled ...string) map[string]any {
 		"fourth_platform":             map[string]any{"client_id": "aura-bot", "client_secret": "kernel-secret-value"},
 		"genesys":                     map[string]any{"user": "aura", "secret": "genesys-secret-value"},
 		"components":                  comps,
+		"aura_operator":               testOperatorValues(),
 	}
+}
+
+// testOperatorValues are the operator's settings as deploy_core computes
+// them (internal/phase/operatorcontext.go).
+func testOperatorValues() map[string]any {
+	m, err := Default()
+	if err != nil {
+		panic(err)
+	}
+	c, _ := m.Component("aura-operator")
+	v, err := operatorconfig.TemplateValues(operatorconfig.Settings{Environment: "es-dev", LeaderElectionNamespace: "aura-es-dev",
+		S3Bucket: c.Env[operatorconfig.EnvS3Bucket], S3Region: "eu-west-1", S3AccessKeyID: "AKIAEXAMPLE", S3SecretAccessKey: "s3-secret-value",
+		BlobAccountURL: "https://auraclusterdevessa.blob.core.windows.net", BlobContainer: "aura-packages",
+		BlobAccountName: "auraclusterdevessa", BlobAccountKey: "c3RvcmFnZS1rZXk="}, c.Env)
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func renderCore(t *testing.T, ctx map[string]any, userDir string) map[string]*unstructured.Unstructured {

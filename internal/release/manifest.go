@@ -15,11 +15,14 @@ var embedded []byte
 
 // Manifest is one installer release.
 type Manifest struct {
-	Version         string      `yaml:"version" json:"version"`
-	Registry        string      `yaml:"registry" json:"registry"`
-	ImagePullSecret string      `yaml:"image_pull_secret" json:"image_pull_secret"`
-	Components      []Component `yaml:"components" json:"components"`
-	Charts          []Chart     `yaml:"charts" json:"charts"`
+	Version string `yaml:"version" json:"version"`
+	// KubernetesVersion is the cluster's Kubernetes minor (deploy_infra); a
+	// change is the guide's "New cluster" upgrade.
+	KubernetesVersion string      `yaml:"kubernetes_version" json:"kubernetes_version"`
+	Registry          string      `yaml:"registry" json:"registry"`
+	ImagePullSecret   string      `yaml:"image_pull_secret" json:"image_pull_secret"`
+	Components        []Component `yaml:"components" json:"components"`
+	Charts            []Chart     `yaml:"charts" json:"charts"`
 }
 
 // Component is one Aura core component.

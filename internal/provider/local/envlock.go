@@ -21,7 +21,7 @@ var _ provider.Locker = (*Provider)(nil)
 const lockPoll = 200 * time.Millisecond
 
 // Lock implements provider.Locker with an exclusive flock on
-// STATE/NAME.lock, which holds the holder as JSON while it is held. The
+// STATE/run-NAME.lock, which holds the holder as JSON while it is held. The
 // kernel releases a flock when its process dies, so a killed run never
 // leaves the environment locked. The file is removed on unlock (and the
 // state directory too, when the lock created it and nothing else is in it),
@@ -31,7 +31,7 @@ func (p *Provider) Lock(ctx context.Context, name string, holder provider.LockHo
 	if err != nil {
 		return nil, fmt.Errorf("local provider: local.state_dir: %w", err)
 	}
-	path := filepath.Join(p.dir, name+".lock")
+	path := filepath.Join(p.dir, "run-"+name+".lock") // apart from the provider's own lock files
 	for {
 		f, err := tryLock(path)
 		var locked *provider.LockedError

@@ -122,3 +122,25 @@ func TestLockOfAKilledRunIsFree(t *testing.T) {
 	}
 	unlock()
 }
+
+// TestRunLockLeavesTheProviderLocksFree: the cluster lock a command holds
+// must not be the lock file the provider takes around a cluster operation
+// (they once shared a name, and deploy_infra waited for itself forever).
+func TestRunLockLeavesTheProviderLocksFree(t *testing.T) {
+	p, err := New(Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	unlock, err := p.Lock(ctx, "cluster-auraclusterdevap", holder("aura deploy_infra"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	inner, err := p.lockCluster(ctx, provider.ClusterRef{ResourceGroup: "auraclusterdevap", Name: "auraclusterdevap"})
+	if err != nil {
+		t.Fatalf("the provider's cluster lock while the run holds its lock: %v", err)
+	}
+	inner()
+}
