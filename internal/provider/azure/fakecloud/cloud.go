@@ -121,7 +121,15 @@ type router struct {
 func (r router) Do(req *http.Request) (*http.Response, error) {
 	name, _ := req.Context().Value(runtime.CtxAPINameKey{}).(string)
 	client, _, _ := strings.Cut(name, ".")
-	t, ok := r.clients[client]
+	clients := r.clients
+	if strings.HasSuffix(name, "Pager") {
+		// The fakes keep a pager by its path until its last page is read,
+		// and never drop one whose page was an error: the next list of
+		// that path would find it empty. Every answer here is one page,
+		// so each list gets fresh fakes.
+		clients = r.c.router().clients
+	}
+	t, ok := clients[client]
 	if !ok {
 		return nil, fmt.Errorf("fakecloud: no fake for %q (%s %s)", name, req.Method, req.URL.Path)
 	}

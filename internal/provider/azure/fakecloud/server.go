@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -68,7 +69,10 @@ type operation struct {
 // NewServer starts a server for c that logs in sp. Close it when done.
 func NewServer(c *Cloud, sp ServicePrincipal) *Server {
 	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, ops: map[string]*operation{}}
-	s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// A client that exits mid-handshake is no news.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.StartTLS()
 	s.URL = s.srv.URL
 	return s
 }

@@ -143,3 +143,46 @@ func TestIsWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestListErrorsDoNotStick: a list answered with an error (the permissions
+// of a resource group that does not exist yet) is answered afresh next
+// time, as by Azure.
+func TestListErrorsDoNotStick(t *testing.T) {
+	ctx := context.Background()
+	s := fakecloud.NewServer(fakecloud.New(), sp)
+	defer s.Close()
+	ra := provider.RoleAssignment{Cluster: provider.ClusterRef{ResourceGroup: "rg", Name: "aks"}, Identity: provider.IdentityCluster,
+		Role: "Network Contributor", Scope: provider.Scope{ResourceGroup: "rg"}}
+	for i := range 2 {
+		// A new process each time, so nothing is remembered client-side.
+		if c, err := overHTTPS(t, s, sp.ClientSecret).DryRun().EnsureRoleAssignment(ctx, ra); err != nil || c.Op != provider.OpCreate {
+			t.Fatalf("plan %d: %v, %v", i+1, c, err)
+		}
+	}
+}
+
+// TestRoleAssignmentOverHTTP: the role assignment of a cluster's identity
+// is made once and found again by the next run, through a real HTTP
+// server (which, like Azure, refuses a URL with a space in it).
+func TestRoleAssignmentOverHTTP(t *testing.T) {
+	ctx := context.Background()
+	s := fakecloud.NewServer(fakecloud.New(), sp)
+	defer s.Close()
+	p := overHTTPS(t, s, sp.ClientSecret)
+	spec := provider.ClusterSpec{ResourceGroup: "rg", Name: "aks", Location: "westeurope", Nodes: 1,
+		Pools: []provider.NodePool{{Name: "system", Mode: "System", MinSize: 1, MaxSize: 2, VMSize: "Standard_D2as_v4"}}}
+	if _, err := p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: "rg", Location: "westeurope"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.EnsureCluster(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	ra := provider.RoleAssignment{Cluster: spec.Ref(), Identity: provider.IdentityCluster, Role: "Network Contributor", Scope: provider.Scope{ResourceGroup: "rg"}}
+	if c, err := p.EnsureRoleAssignment(ctx, ra); err != nil || c.Op != provider.OpCreate {
+		t.Fatalf("first: %v, %v", c, err)
+	}
+	s.Reset()
+	if c, err := overHTTPS(t, s, sp.ClientSecret).EnsureRoleAssignment(ctx, ra); err != nil || c.Op != provider.OpNone || len(s.Writes()) != 0 {
+		t.Fatalf("second: %v, %v, writes %q", c, err, s.Writes())
+	}
+}
