@@ -3,7 +3,8 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
-LDFLAGS := -s -w -X github.com/auracognitive/aurak8s/internal/cli.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/auracognitive/aurak8s/internal/cli.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev) \
+	-X github.com/auracognitive/aurak8s/internal/cli.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
 .PHONY: build tools test vet demo generate clean
 

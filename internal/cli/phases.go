@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -131,7 +132,22 @@ func init() {
 		plan := &cobra.Command{
 			Use:   "plan PHASE",
 			Short: "Print what a phase would create, change and delete, changing nothing",
-			Args:  cobra.NoArgs,
+			Args:  cobra.ArbitraryArgs,
+			// Only reached without a known phase (those are subcommands):
+			// cobra would print the help and exit 0.
+			RunE: func(cmd *cobra.Command, args []string) error {
+				var phases []string
+				for _, c := range cmd.Commands() {
+					if c.IsAvailableCommand() {
+						phases = append(phases, c.Name())
+					}
+				}
+				list := strings.Join(phases, ", ")
+				if len(args) == 0 {
+					return UsageErrorf("plan needs a phase: one of %s", list)
+				}
+				return UsageErrorf("plan: unknown phase %q; phases: %s", args[0], list)
+			},
 		}
 		for _, s := range phaseSpecs {
 			plan.AddCommand(phaseCommand(g, s, true))
@@ -162,6 +178,7 @@ func phaseCommand(g *Globals, s phaseSpec, planOnly bool) *cobra.Command {
 	}
 	if cmd.Flags().Lookup("components") != nil {
 		cmd.Args = cobra.ArbitraryArgs
+		cmd.Long = s.short + ".\n\n" + componentsHelp()
 	}
 	if !planOnly {
 		cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would be created, changed and deleted; change nothing")
@@ -250,6 +267,14 @@ func newEnv(g *Globals, cfg *config.Config, o *phaseOpts, creds *credentials.Cre
 		return nil, err
 	}
 	only, err := rel.Resolve(o.only)
+	var unknown *release.UnknownComponentError
+	if errors.As(err, &unknown) {
+		msg := fmt.Sprintf("-t: unknown component %q", unknown.Name)
+		if unknown.Suggestion != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", unknown.Suggestion)
+		}
+		return nil, UsageErrorf("%s; the components are: %s", msg, componentList(rel))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -82,6 +82,21 @@ func TestPhaseBadInputChangesNothing(t *testing.T) {
 	}
 }
 
+// TestUnknownComponentListsThem: a -t typo is refused with a suggestion and
+// the list of components, so the user needs no other command to fix it.
+func TestUnknownComponentListsThem(t *testing.T) {
+	args := phaseConfig(t, "")
+	code, _, errs := run(t, append([]string{"deploy_core", "-v", "p", "-t", "nlp", "user-helpr"}, args...)...)
+	if code != ExitUsage {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{`unknown component "user-helpr"`, `did you mean "user-helper"?`, "nlp (aura-nlp), ", ", aurapush-sendfeedback-service"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("error does not say %q: %s", want, errs)
+		}
+	}
+}
+
 // TestCredentialsFileReadableByOthersWarns: the guide's credentials.json
 // holds a client secret; a group/world-readable file gets a warning.
 func TestCredentialsFileReadableByOthersWarns(t *testing.T) {
@@ -182,5 +197,21 @@ func TestDeleteCommonAsksFirst(t *testing.T) {
 	}
 	if _, err := os.Stat(".aura"); !os.IsNotExist(err) {
 		t.Fatal("delete_common --yes left the state directory")
+	}
+}
+
+// TestPlanDeployInfraShowsTheCluster: an operator checks the cluster's
+// pools, sizes, zones, tier and ranges before paying for them.
+func TestPlanDeployInfraShowsTheCluster(t *testing.T) {
+	args := phaseConfig(t, "aks_multi_az: true\naks_sku_tier: Paid\nkubernetes_api_allowed_sources: [\"203.0.113.0/24\"]\n")
+	code, out, errs := run(t, append([]string{"plan", "deploy_infra", "-v", "p"}, args...)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"tier Paid", "zones 1,2,3", "API from 203.0.113.0/24", "kubernetes 1.34",
+		"common (User, Standard_D4as_v4, 2-15 nodes)", "system (System, Standard_D2as_v4, 2-6 nodes)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan deploy_infra does not show %q:\n%s", want, out)
+		}
 	}
 }

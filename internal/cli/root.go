@@ -77,6 +77,11 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *Globals) {
 	pf.BoolVar(&g.Debug, "debug", false, "debug output (secrets are never printed)")
 	pf.StringVar(&g.Output, "output", "text", "progress output: text or json")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	// `aura --version` prints what `aura version` does.
+	if v, err := versionText(); err == nil {
+		root.Version = v
+		root.SetVersionTemplate("{{.Version}}")
+	}
 
 	cmds := make([]*cobra.Command, 0, len(factories))
 	for _, f := range factories {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/auracognitive/aurak8s/internal/release"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -21,6 +23,12 @@ func TestExitCodes(t *testing.T) {
 		want string
 	}{
 		{"version", []string{"version"}, ExitOK, "aura "},
+		{"--version", []string{"--version"}, ExitOK, "aura "},
+		{"plan without a phase", []string{"plan"}, ExitUsage, "plan needs a phase: one of delete_common, "},
+		{"plan without a phase, with flags", []string{"plan", "-v", "p"}, ExitUsage, "plan needs a phase"},
+		{"plan of an unknown phase", []string{"plan", "deploy_everything"}, ExitUsage, `unknown phase "deploy_everything"; phases: delete_common, `},
+		{"plan help", []string{"plan", "--help"}, ExitOK, "Available Commands"},
+		{"deploy_core help lists the components", []string{"deploy_core", "--help"}, ExitOK, "  nlp (aura-nlp)\n"},
 		{"unknown command", []string{"deploy_everything"}, ExitUsage, "unknown command"},
 		{"unknown flag", []string{"version", "--nope"}, ExitUsage, "unknown flag"},
 		{"extra argument", []string{"version", "x"}, ExitUsage, "unknown command"},
@@ -64,5 +72,47 @@ func TestVaultPasswordSources(t *testing.T) {
 	}
 	if _, err := (&Globals{VaultPasswordFile: dir + "/missing"}).VaultPassword(); err == nil {
 		t.Fatal("a missing password file must be an error")
+	}
+}
+
+// TestVersion: `aura version` and `aura --version` print the same: the
+// installer version, the version of the release it installs and the commit.
+func TestVersion(t *testing.T) {
+	m, err := release.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, long, _ := run(t, "--version")
+	_, short, _ := run(t, "version")
+	if long != short {
+		t.Errorf("--version printed %q, version printed %q", long, short)
+	}
+	lines := strings.Split(strings.TrimSuffix(short, "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "aura ") || lines[1] != "release "+m.Version || !strings.HasPrefix(lines[2], "commit ") {
+		t.Errorf("version printed %q", short)
+	}
+}
+
+// TestDeployCoreHelpListsComponents: every component -t accepts, and its
+// aliases, are in `aura deploy_core --help` and `aura plan deploy_core --help`.
+func TestDeployCoreHelpListsComponents(t *testing.T) {
+	m, err := release.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"deploy_core", "--help"}, {"plan", "deploy_core", "--help"}} {
+		code, out, _ := run(t, args...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		for _, c := range m.Components {
+			want := "\n  " + c.Name
+			if len(c.Aliases) > 0 {
+				want += " (" + strings.Join(c.Aliases, ", ") + ")"
+			}
+			if !strings.Contains(out, want+"\n") {
+				t.Errorf("%v does not list %q:\n%s", args, want, out)
+			}
+		}
 	}
 }

@@ -128,3 +128,38 @@ func lineContaining(text, s string) int {
 	}
 	return 0
 }
+
+// TestValidateHidesWebhookURLs: webhook URLs carry their tokens, so they are
+// secrets: --show-config redacts them and an invalid one is not quoted.
+func TestValidateHidesWebhookURLs(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(exampleConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hook = "https://hooks.example.com/services/T0/B0/s3cr3t-hook-t0ken"
+	text := strings.Replace(string(data), `url: "http://myurl"`, `url: "`+hook+`"`, 1)
+	cfg := filepath.Join(dir, "config.yml")
+	if err := writeFile(cfg, text); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "validate", "--cfg", cfg, "--show-config")
+	if code != ExitOK || !strings.Contains(out, "name: mywebhook") || !strings.Contains(out, "url: <redacted>") {
+		t.Fatalf("--show-config: exit %d\n%s%s", code, out, errs)
+	}
+	if strings.Contains(out+errs, "s3cr3t-hook-t0ken") {
+		t.Error("--show-config printed the webhook URL")
+	}
+	bad := strings.Replace(text, hook, "ftp://hooks.example.com/x?token=s3cr3t-hook-t0ken", 1)
+	if err := writeFile(cfg, bad); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = run(t, "validate", "--cfg", cfg)
+	want := fmt.Sprintf("%s:%d: notifications_webhooks[0].url: must be an http:// or https:// URL", cfg, lineContaining(bad, "    url:"))
+	if code != ExitUsage || !strings.Contains(errs, want) {
+		t.Fatalf("invalid URL: exit %d, stderr lacks %q:\n%s", code, want, errs)
+	}
+	if strings.Contains(out+errs, "s3cr3t-hook-t0ken") {
+		t.Errorf("the error quotes the webhook URL: %s", errs)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/auracognitive/aurak8s/internal/vault"
 	"gopkg.in/yaml.v3"
@@ -153,18 +154,40 @@ func profileOf(user []*layer) string {
 	return p
 }
 
+// builtinRoots holds the parsed built-in files by name. They never change,
+// and parsing them was a fifth of a load; each load merges into its own copy.
+var builtinRoots sync.Map
+
 func (ld *loader) builtinLayer(name, from string) *layer {
+	l := newLayer("", from)
+	if root, ok := builtinRoots.Load(name); ok {
+		l.root = cloneNode(root.(*yaml.Node))
+		return l
+	}
 	data, err := builtin.ReadFile(name)
 	if err != nil {
 		panic(err) // embedded at build time
 	}
-	l := newLayer("", from)
 	root, problems := ld.parse(l, data)
 	if len(problems) > 0 {
 		panic(fmt.Sprintf("built-in %s is invalid: %v", name, problems))
 	}
+	builtinRoots.Store(name, cloneNode(root))
 	l.root = root
 	return l
+}
+
+// cloneNode copies a node tree whose aliases are resolved: merge links the
+// nodes of each layer into the result and edits them there.
+func cloneNode(n *yaml.Node) *yaml.Node {
+	cp := *n
+	if n.Content != nil {
+		cp.Content = make([]*yaml.Node, len(n.Content))
+		for i, c := range n.Content {
+			cp.Content[i] = cloneNode(c)
+		}
+	}
+	return &cp
 }
 
 // readFile loads one user file, decrypting it when it is vaulted as a whole.

@@ -5,8 +5,9 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
-	"github.com/nikolalohinski/gonja/v2/builtins"
 	gonjacfg "github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/loaders"
@@ -85,34 +86,82 @@ func (v *validator) walkStrings(rv reflect.Value, path string, secret bool, fn f
 			v.walkStrings(rv.Index(i), fmt.Sprintf("%s[%d]", path, i), secret, fn)
 		}
 	case reflect.String:
-		if secret || v.cfg.isSecretPath(path, nil) || !rv.CanSet() {
+		// secret already says whether a field on the way is tagged secret,
+		// which is the slow part of isSecretPath.
+		if o, ok := v.cfg.origins.at(path); secret || (ok && o.vaulted) || !rv.CanSet() {
 			return
 		}
 		fn(path, rv)
 	}
 }
 
-var renderEnv = &exec.Environment{
-	Context:           exec.EmptyContext().Update(builtins.GlobalFunctions).Update(builtins.GlobalVariables),
-	Filters:           builtins.Filters,
-	Tests:             builtins.Tests,
-	ControlStructures: builtins.ControlStructures,
-	Methods:           builtins.Methods,
+// renderString renders one value under the limits of template.go. A
+// template must not crash the loader: gonja panics on some input (1 % 0).
+func renderString(src string, ctx map[string]any) (out string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = "", fmt.Errorf("cannot evaluate: %v", r)
+		}
+	}()
+	tpl, err := compileValue(src)
+	if err != nil {
+		return "", err
+	}
+	var b limitedBuilder
+	err = tpl.Execute(&b, exec.NewContext(ctx))
+	switch {
+	case b.over: // whether or not gonja passed the write error on
+		return "", fmt.Errorf("the result is longer than %d characters", maxRenderedLen)
+	case err != nil:
+		return "", cleanGonjaError(err)
+	}
+	return b.String(), nil
 }
 
-func renderString(src string, ctx map[string]any) (string, error) {
+// compiled holds the templates of values by source: the same few (those of
+// the defaults) come back on every load. Past maxCompiled entries nothing
+// more is kept.
+var (
+	compiled      sync.Map // string → *exec.Template
+	compiledCount atomic.Int32
+)
+
+const maxCompiled = 1024
+
+func compileValue(src string) (*exec.Template, error) {
+	if t, ok := compiled.Load(src); ok {
+		return t.(*exec.Template), nil
+	}
 	c := gonjacfg.New()
 	c.StrictUndefined = true
-	tpl, err := exec.NewTemplate("/value", c, loaders.MustNewMemoryLoader(map[string]string{"/value": src}), renderEnv)
-	if err != nil {
-		return "", cleanGonjaError(err)
+	if err := checkValueTemplate(src, c); err != nil {
+		return nil, err
 	}
-	out, err := tpl.ExecuteToString(exec.NewContext(ctx))
+	tpl, err := exec.NewTemplate("/value", c, loaders.MustNewMemoryLoader(map[string]string{"/value": src}), valueEnv)
 	if err != nil {
-		return "", cleanGonjaError(err)
+		return nil, cleanGonjaError(err)
 	}
-	return out, nil
+	if compiledCount.Add(1) <= maxCompiled {
+		compiled.Store(src, tpl)
+	}
+	return tpl, nil
 }
+
+// limitedBuilder refuses to grow beyond maxRenderedLen.
+type limitedBuilder struct {
+	strings.Builder
+	over bool
+}
+
+func (b *limitedBuilder) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > maxRenderedLen {
+		b.over = true
+		return 0, fmt.Errorf("longer than %d characters", maxRenderedLen)
+	}
+	return b.Builder.Write(p)
+}
+
+func (b *limitedBuilder) WriteString(s string) (int, error) { return b.Write([]byte(s)) }
 
 var (
 	undefinedRE   = regexp.MustCompile(`Unable to evaluate name "([^"]*)"`)

@@ -1,15 +1,19 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -127,7 +131,11 @@ func ruleProvider(v *validator) {
 		return
 	}
 	if c.Provider == "local" {
-		v.required("local.state_dir", c.Local.StateDir, " when provider is local")
+		if v.required("local.state_dir", c.Local.StateDir, " when provider is local") {
+			if msg := dirProblem(c.Local.StateDir); msg != "" {
+				v.errf("local.state_dir", "%s", msg)
+			}
+		}
 		if k := c.Local.Kubeconfig; k != "" {
 			if _, err := os.Stat(k); err != nil {
 				v.errf("local.kubeconfig", "cannot read %q: %v", k, unwrapPathError(err))
@@ -159,6 +167,27 @@ func ruleCharts(v *validator) {
 			v.errf("charts.source", "cannot read directory %q: %v", src, unwrapPathError(err))
 		case !st.IsDir():
 			v.errf("charts.source", "%q is not a directory", src)
+		}
+	}
+}
+
+// dirProblem says why dir can be neither used nor created as a directory
+// (it or a parent is a file), "" when it can.
+func dirProblem(dir string) string {
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		st, err := os.Stat(p)
+		switch {
+		case err == nil && st.IsDir():
+			return ""
+		case err == nil && p == filepath.Clean(dir):
+			return fmt.Sprintf("%q is a file, not a directory", dir)
+		case err == nil:
+			return fmt.Sprintf("%q cannot be created: %s is a file", dir, p)
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return fmt.Sprintf("cannot use %q: %v", dir, unwrapPathError(err))
+		}
+		if filepath.Dir(p) == p {
+			return ""
 		}
 	}
 }

@@ -24,6 +24,8 @@ func TestRules(t *testing.T) {
 		{"charts source url", []edit{{"charts.source", "https://charts.example.com"}}, "charts.source", `must be "repositories", a directory or an oci://`, ""},
 		{"charts source empty oci", []edit{{"charts.source", "oci://"}}, "charts.source", "needs a registry host", ""},
 		{"state_dir empty", []edit{{"local.state_dir", `""`}}, "local.state_dir", "is required when provider is local", ""},
+		{"state_dir is a file", []edit{{"local.state_dir", "testdata/minimal.yml"}}, "local.state_dir", `"testdata/minimal.yml" is a file, not a directory`, ""},
+		{"state_dir under a file", []edit{{"local.state_dir", "testdata/minimal.yml/state"}}, "local.state_dir", `"testdata/minimal.yml/state" cannot be created: testdata/minimal.yml is a file`, ""},
 		{"environment_type missing", []edit{{"environment_type", "<delete>"}}, "environment_type", "is required", "-"},
 		{"environment_type empty", []edit{{"environment_type", `""`}}, "environment_type", "is required", ""},
 		{"environment_type upper", []edit{{"environment_type", "PRO"}}, "environment_type", "lowercase", ""},
@@ -174,6 +176,20 @@ func TestRules(t *testing.T) {
 		{"undefined template variable", []edit{{"atlas_project_name", `"aura-{{ environment_nam }}"`}}, "atlas_project_name", `cannot render template: undefined variable "environment_nam"`, ""},
 		{"template syntax", []edit{{"genesys.push_provider", `"aura-{{ environment_name }"`}}, "genesys.push_provider", "cannot render template: syntax error", ""},
 		{"unknown filter", []edit{{"atlas_cluster_name", `"{{ environment_name | nope }}"`}}, "atlas_cluster_name", "filter 'nope' not found", ""},
+		// templates are data: no loops, blocks, macros, functions, methods or
+		// repetition, and bounded output (a loop like this one used 7 GB)
+		{"template loop", []edit{{"atlas_cluster_name", `"{% for i in range(100000000) %}x{% endfor %}"`}}, "atlas_cluster_name", "cannot render template: {% for %} is not allowed", ""},
+		{"template macro", []edit{{"atlas_project_name", `"{% macro m() %}x{% endmacro %}{{ m() }}"`}}, "atlas_project_name", "{% macro %} is not allowed", ""},
+		{"template block", []edit{{"genesys.push_provider", `"{% block b %}x{% endblock %}"`}}, "genesys.push_provider", "{% block %} is not allowed", ""},
+		{"template set", []edit{{"genesys.push_provider", `"{% set x = 1 %}{{ x }}"`}}, "genesys.push_provider", "{% set %} is not allowed", ""},
+		{"template repetition", []edit{{"atlas_cluster_name", `"{{ environment_name * 100000000 }}"`}}, "atlas_cluster_name", "the * operator is not allowed", ""},
+		{"template function", []edit{{"atlas_cluster_name", `"{{ range(100000000) | join }}"`}}, "atlas_cluster_name", "range is not callable", ""},
+		{"template method", []edit{{"atlas_cluster_name", `"{{ environment_name.center(100000000) }}"`}}, "atlas_cluster_name", "unknown method 'center'", ""},
+		{"template amplifying filter", []edit{{"atlas_cluster_name", `"{{ environment_name | center(100000000) }}"`}}, "atlas_cluster_name", "filter 'center' not found", ""},
+		{"template growing filters", []edit{{"atlas_cluster_name", `"{{ environment_name` + strings.Repeat(" | replace('', environment_name)", 6) + ` }}"`}}, "atlas_cluster_name", "the replace filter makes a result longer than 65536 characters", ""},
+		{"template too many concatenations", []edit{{"atlas_cluster_name", `"{{ environment_name` + strings.Repeat(" ~ environment_name", 33) + ` }}"`}}, "atlas_cluster_name", "more than 32 ~ or + operators", ""},
+		{"template too long", []edit{{"atlas_cluster_name", `"{{ environment_name }}` + strings.Repeat("x", 5000) + `"`}}, "atlas_cluster_name", "at most 4096 characters", ""},
+		{"template division by zero", []edit{{"atlas_cluster_name", `"{{ 1 % 0 }}"`}}, "atlas_cluster_name", "cannot render template: cannot evaluate: runtime error: integer divide by zero", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -184,7 +184,7 @@ type SMTP struct {
 // Webhook is one entry of notifications_webhooks.
 type Webhook struct {
 	Name     string `yaml:"name"`
-	URL      string `yaml:"url" jsonschema:"format=uri"`
+	URL      string `yaml:"url" jsonschema:"format=uri" secret:"true"` // carries the receiver's token
 	Severity string `yaml:"severity" jsonschema:"enum=warning,enum=critical,enum=info"`
 }
 

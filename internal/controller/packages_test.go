@@ -165,10 +165,18 @@ EOF`)
 
 	must(t, h.sink.DeleteContainer(ctx)) // the storage account loses the container
 	h.mustSh(t, kc, `kubectl patch nlptrainings.auracognitive.com broken -p '{"spec" : {"version" : "1.0.1" }}' --type=merge`)
+	// One observation: the operator retries with backoff, and a retry in
+	// progress rewrites the conditions between two reads.
+	msg := ""
 	eventually(t, wait, func() string {
 		o := h.nlp(t, ns, "broken")
 		if condition(o.Status.Conditions, "Degraded") != "True/UploadFailed" || condition(o.Status.Conditions, "Ready") != "False/UploadFailed" {
 			return fmt.Sprintf("conditions=%v", o.Status.Conditions)
+		}
+		for _, c := range o.Status.Conditions {
+			if c.Type == "Degraded" {
+				msg = c.Message
+			}
 		}
 		return ""
 	})
@@ -177,13 +185,6 @@ EOF`)
 	}
 	if h.rolloutHash(t, ns, nlpConfigMap) != hash {
 		t.Fatal("aura-nlp was rolled although nothing was installed")
-	}
-	o := h.nlp(t, ns, "broken")
-	msg := ""
-	for _, c := range o.Status.Conditions {
-		if c.Type == "Degraded" {
-			msg = c.Message
-		}
 	}
 	if !strings.Contains(msg, "1.0.1 not installed, 1.0.0 stays") || !strings.Contains(msg, "upload") {
 		t.Fatalf("Degraded message does not say why: %q", msg)

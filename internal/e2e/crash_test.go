@@ -43,33 +43,35 @@ func TestCrashConsistency(t *testing.T) {
 	// the phase took last time.
 	took := map[string]time.Duration{}
 	steps := []struct {
-		phase, namespace string
-		present          bool
+		args      []string
+		namespace string
+		present   bool
 	}{
-		{"deploy_system", "aura-system", true},
-		{"deploy_core", "aura-ap-dev", true},
-		{"delete_core", "aura-ap-dev", false},
-		{"delete_system", "aura-system", false},
+		{[]string{"deploy_system"}, "aura-system", true},
+		{[]string{"deploy_core"}, "aura-ap-dev", true},
+		{[]string{"delete_core", "--full"}, "aura-ap-dev", false},
+		{[]string{"delete_system"}, "aura-system", false},
 	}
 	for trial := 1; trial <= trials; trial++ {
 		for _, s := range steps {
-			limit := took[s.phase]
+			phase := strings.Join(s.args, " ")
+			limit := took[phase]
 			if limit == 0 {
 				limit = 6 * time.Second
 			}
 			delay := time.Duration(rnd.Int64N(int64(limit)))
-			killed := w.killAfter(delay, s.phase)
-			t.Logf("trial %d: %s killed after %s: %v", trial, s.phase, delay.Round(time.Millisecond), killed)
+			killed := w.killAfter(delay, s.args...)
+			t.Logf("trial %d: %s killed after %s: %v", trial, phase, delay.Round(time.Millisecond), killed)
 
 			start := time.Now()
-			w.ok(s.phase)
-			took[s.phase] = time.Since(start)
-			if ch := w.ok(s.phase).changed(); len(ch) != 0 {
-				t.Fatalf("trial %d (seed %d): %s after a kill at %s and a re-run still reports changes: %v", trial, seed, s.phase, delay, ch)
+			w.ok(s.args...)
+			took[phase] = time.Since(start)
+			if ch := w.ok(s.args...).changed(); len(ch) != 0 {
+				t.Fatalf("trial %d (seed %d): %s after a kill at %s and a re-run still reports changes: %v", trial, seed, phase, delay, ch)
 			}
 			got := w.namespacePhase(s.namespace)
 			if s.present && got != "Active" || !s.present && got != "" {
-				t.Fatalf("trial %d (seed %d): after %s namespace %s is %q", trial, seed, s.phase, s.namespace, got)
+				t.Fatalf("trial %d (seed %d): after %s namespace %s is %q", trial, seed, phase, s.namespace, got)
 			}
 		}
 	}

@@ -11,7 +11,8 @@
 // Apply converges with wait, timeout and atomic rollback, so a failed upgrade
 // leaves the previous revision deployed and serving.
 //
-// The package takes plain values and never imports internal/config; values
-// the caller marks as secret (and values under secret-looking keys) are
-// redacted from every error this package returns.
+// The package takes plain values and never imports internal/config; the
+// values the caller lists as secret are redacted from every error and log
+// line this package returns. Values are not guessed secret from their keys:
+// those under keys such as existingSecret are names.
 package helm

@@ -90,8 +90,9 @@ func webRelease(ns, version string, values map[string]any) helm.Release {
 	}
 	return helm.Release{
 		Name: "web", Namespace: ns,
-		Chart:  helm.ChartRef{Repo: "https://charts.example.invalid", Chart: "web", Version: version},
-		Values: v,
+		Chart:   helm.ChartRef{Repo: "https://charts.example.invalid", Chart: "web", Version: version},
+		Values:  v,
+		Secrets: []string{testPassword},
 	}
 }
 

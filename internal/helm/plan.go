@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
@@ -54,6 +55,9 @@ func (c *Client) plan(ctx context.Context, rel *Release, withObjects bool) (*pla
 	ch, err := c.source.Load(ctx, rel.Chart)
 	if err != nil {
 		return nil, fmt.Errorf("helm: release %s: %w", rel.Name, err)
+	}
+	if docs := offlineSchemas(ch); len(docs) > 0 {
+		c.logger(secrets)("release %s: chart %s: the values schema refers to %s; not fetched, so the values there are not checked against it", rel.Name, rel.Chart, strings.Join(docs, ", "))
 	}
 	p.chart = ch
 

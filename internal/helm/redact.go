@@ -2,51 +2,28 @@ package helm
 
 import (
 	"errors"
-	"regexp"
 	"sort"
 	"strings"
 )
-
-// secretKey matches value keys whose string values are treated as secrets
-// even when the caller forgot to list them.
-var secretKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|apikey|api_key|privatekey|private_key|encryption_?key|credentials?)`)
 
 // minSecretLen keeps very short values (e.g. "1", "no") from being scrubbed
 // out of every message.
 const minSecretLen = 4
 
 // secretsOf returns the release's secret values, longest first so that a
-// secret containing another is replaced whole.
+// secret containing another is replaced whole. Only values the caller lists
+// count: values under secret-looking keys are mostly names (existingSecret:
+// redis, secretKeyRef.name), and redacting those garbled release, chart and
+// object names in every error.
 func secretsOf(rel *Release) []string {
 	seen := map[string]bool{}
 	var out []string
-	add := func(s string) {
+	for _, s := range rel.Secrets {
 		if len(s) >= minSecretLen && !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 		}
 	}
-	for _, s := range rel.Secrets {
-		add(s)
-	}
-	var walk func(v any, secret bool)
-	walk = func(v any, secret bool) {
-		switch t := v.(type) {
-		case map[string]any:
-			for k, x := range t {
-				walk(x, secret || secretKey.MatchString(k))
-			}
-		case []any:
-			for _, x := range t {
-				walk(x, secret)
-			}
-		case string:
-			if secret {
-				add(t)
-			}
-		}
-	}
-	walk(rel.Values, false)
 	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
 }

@@ -21,7 +21,7 @@ type Release struct {
 	Chart     ChartRef
 	Values    map[string]any
 	// Secrets are values (passwords, keys) that must never appear in errors
-	// or logs; string values under secret-looking keys are added to them.
+	// or logs. Only these are redacted: Values are not searched for them.
 	Secrets []string
 	// Timeout bounds the wait for the release's objects to become ready;
 	// zero means the Client's default.

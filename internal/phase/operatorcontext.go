@@ -64,6 +64,9 @@ func (e *Env) operatorValues(ctx context.Context) (map[string]any, string, error
 	s.Environment = c.Derived.EnvironmentName
 	s.AgentsNamespace = c.Derived.AgentsNamespace
 	s.LeaderElectionNamespace = e.CoreNamespace()
+	// A release namespace (--ns) runs its own operator beside the usual
+	// one: each reconciles only the objects of its own namespace.
+	s.WatchNamespace = e.CoreNamespace()
 	s3 := c.AuraOperatorS3
 	s.S3Region, s.S3Endpoint, s.S3PathStyle = s3.Region, s3.Endpoint, s3.PathStyle
 	s.S3AccessKeyID, s.S3SecretAccessKey = s3.AccessKeyID, s3.SecretAccessKey

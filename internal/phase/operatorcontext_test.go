@@ -82,7 +82,7 @@ func TestOperatorDeploymentSettings(t *testing.T) {
 	pc := e.PackagesContainer()
 	comp, _ := e.Release.Component("aura-operator")
 	want := operatorconfig.Settings{
-		Environment: e.Cfg.Derived.EnvironmentName, AgentsNamespace: e.Cfg.Derived.AgentsNamespace, LeaderElectionNamespace: e.CoreNamespace(),
+		Environment: e.Cfg.Derived.EnvironmentName, AgentsNamespace: e.Cfg.Derived.AgentsNamespace, LeaderElectionNamespace: e.CoreNamespace(), WatchNamespace: e.CoreNamespace(),
 		S3Bucket: comp.Env[operatorconfig.EnvS3Bucket], S3Region: "eu-west-1",
 		S3AccessKeyID: e.Cfg.AuraOperatorS3.AccessKeyID, S3SecretAccessKey: e.Cfg.AuraOperatorS3.SecretAccessKey,
 		BlobAccountURL: "http://127.0.0.1:10000/" + pc.Account, BlobContainer: "aura-packages",
@@ -127,7 +127,7 @@ func TestOperatorDeploymentSettings(t *testing.T) {
 // from the reconcilers' markers (config/rbac/role.yaml).
 func TestOperatorClusterRoleCoversMarkers(t *testing.T) {
 	e, _ := operatorEnv(t, "")
-	role := find(renderedCore(t, e), "ClusterRole", "", "aura-operator-"+e.Cfg.Derived.EnvironmentName)
+	role := find(renderedCore(t, e), "ClusterRole", "", "aura-operator-"+e.CoreNamespace())
 	if role == nil {
 		t.Fatal("no ClusterRole")
 	}

@@ -64,6 +64,27 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 	run(t, phase.Common(live()), false)
 	run(t, phase.Infra(live()), false)
 	run(t, phase.System(live()), false)
+
+	// stop and start pause and resume the Atlas cluster through its operator;
+	// deploy_system neither undoes nor reports that.
+	atlasPaused := func() bool {
+		p, _, _ := unstructured.NestedBool(get(t, gvrAtlasDep, sysNS, live().Cfg.AtlasClusterName).Object, "spec", "deploymentSpec", "paused")
+		return p
+	}
+	run(t, phase.Stop(live()), false)
+	if !atlasPaused() {
+		t.Fatal("stop did not pause the Atlas deployment")
+	}
+	if res := run(t, phase.Stop(live()), false); len(res.Changes()) > 0 {
+		t.Fatalf("a second stop changes %v", res.Changes())
+	}
+	if res := run(t, phase.System(live()), false); len(res.Changes()) > 0 {
+		t.Fatalf("deploy_system after stop changes %v", res.Changes())
+	}
+	run(t, phase.Start(live()), false)
+	if atlasPaused() {
+		t.Fatal("start did not resume the Atlas deployment")
+	}
 	run(t, phase.Core(live()), false)
 	liveInfo := filepath.Join(w.dir, "output_install", "ap-dev_info.json")
 	infoBefore, err := os.ReadFile(liveInfo)

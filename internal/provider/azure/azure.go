@@ -56,6 +56,9 @@ type Options struct {
 	// PollFrequency is how often a long-running operation is polled when
 	// Azure gives no Retry-After (default 10s).
 	PollFrequency time.Duration
+	// LockAccount is the storage account that holds the environment locks
+	// (the common one, which deploy_common creates).
+	LockAccount provider.ResourceRef
 	// BusyTimeout is how long an Ensure waits for an operation someone else
 	// started on the resource before giving up without writing (default 30m).
 	BusyTimeout time.Duration
