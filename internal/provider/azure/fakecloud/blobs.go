@@ -22,7 +22,8 @@ var _ Blobs = AzuriteBlobs{}
 // Endpoint is an account's blob endpoint.
 func (a AzuriteBlobs) Endpoint(account string) string { return a.Base + "/" + account + "/" }
 
-func (a AzuriteBlobs) client(account string) (*azblob.Client, error) {
+// Client is a client of an account's blobs, signed with Key.
+func (a AzuriteBlobs) Client(account string) (*azblob.Client, error) {
 	cred, err := azblob.NewSharedKeyCredential(account, a.Key)
 	if err != nil {
 		return nil, err
@@ -32,7 +33,7 @@ func (a AzuriteBlobs) client(account string) (*azblob.Client, error) {
 
 // CreateContainer implements Blobs.
 func (a AzuriteBlobs) CreateContainer(account, container string) error {
-	c, err := a.client(account)
+	c, err := a.Client(account)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (a AzuriteBlobs) CreateContainer(account, container string) error {
 
 // ResetAccount implements Blobs: the account's containers are deleted.
 func (a AzuriteBlobs) ResetAccount(account string) error {
-	c, err := a.client(account)
+	c, err := a.Client(account)
 	if err != nil {
 		return err
 	}
