@@ -46,6 +46,10 @@ func Main(m *testing.M, opts Options) {
 	os.Exit(run(m, opts))
 }
 
+// Run is Main returning the exit code instead of exiting, for a TestMain
+// that has its own cleanup after the tests (e.g. a binary it built).
+func Run(m *testing.M, opts Options) int { return run(m, opts) }
+
 func run(m *testing.M, opts Options) int {
 	mainRan = true
 	if !flag.Parsed() {

@@ -330,7 +330,9 @@ func (p *Provider) EnsureCluster(ctx context.Context, spec provider.ClusterSpec)
 		note(provider.OpUpdate, desChange)
 	}
 	if have == nil {
-		c.Op, details = provider.OpCreate, nil
+		// What the operator reads before paying for it; the pools and
+		// the rest of the spec are the phase's to describe.
+		c.Op, c.Detail = provider.OpCreate, settings("location "+spec.Location, desChange, tagList(spec.Tags))
 		if p.dry {
 			return c, nil
 		}

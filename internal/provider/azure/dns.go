@@ -31,7 +31,7 @@ func (p *Provider) EnsureDNSZone(ctx context.Context, z provider.Zone) (provider
 	opts := &armdns.ZonesClientCreateOrUpdateOptions{IfNoneMatch: to.Ptr("*")}
 	switch {
 	case is404(err):
-		c.Op = provider.OpCreate
+		c.Op, c.Detail = provider.OpCreate, settings("global", tagList(z.Tags))
 	case err != nil:
 		return c, p.wrap(err, "read "+what, "")
 	case tagsCover(res.Tags, z.Tags):

@@ -45,7 +45,7 @@ func (p *Provider) EnsureResourceGroup(ctx context.Context, rg provider.Resource
 	body := armresources.ResourceGroup{Location: to.Ptr(rg.Location), Tags: tagPtrs(rg.Tags)}
 	switch {
 	case have == nil:
-		c.Op = provider.OpCreate
+		c.Op, c.Detail = provider.OpCreate, settings("location "+rg.Location, tagList(rg.Tags))
 	case rg.Location != "" && !strings.EqualFold(str(have.Location), rg.Location):
 		return c, fmt.Errorf("azure: %s is in %s, the config's azure_region is %s: Azure cannot move a resource group; delete it or set azure_region: %s",
 			what, str(have.Location), rg.Location, str(have.Location))

@@ -93,3 +93,27 @@ func changed(fields []string) string {
 	}
 	return "changed: " + strings.Join(fields, ", ")
 }
+
+// settings joins what a create sends, for its Change's detail (the plan):
+// empty parts are left out.
+func settings(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// tagList renders tags for a detail, sorted: "tags a=1, b=2" ("" without).
+func tagList(tags map[string]string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	kv := make([]string, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		kv = append(kv, k+"="+tags[k])
+	}
+	return "tags " + strings.Join(kv, ", ")
+}

@@ -3,6 +3,7 @@ package azure
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -88,7 +89,9 @@ func (p *Provider) roleDefinitionID(ctx context.Context, scope, role string) (st
 // findAssignment returns the assignment of role to principal made exactly
 // at scope (inherited ones are someone else's), or nil.
 func (p *Provider) findAssignment(ctx context.Context, scope, roleID, principal string) (*armauthorization.RoleAssignment, error) {
-	filter := "principalId eq '" + principal + "'"
+	// This client sends $filter as it is given (Azure/azure-sdk-for-go#20847),
+	// and Azure refuses a URL with a space in it as badly formed (400).
+	filter := url.PathEscape("principalId eq '" + principal + "'")
 	pager := p.assignments.NewListForScopePager(scope, &armauthorization.RoleAssignmentsClientListForScopeOptions{Filter: &filter})
 	for pager.More() {
 		page, err := pager.NextPage(ctx)

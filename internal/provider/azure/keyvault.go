@@ -93,6 +93,7 @@ func (p *Provider) EnsureKeyVault(ctx context.Context, kv provider.KeyVault) (pr
 			EnabledForDiskEncryption:  to.Ptr(true),
 			AccessPolicies:            []*armkeyvault.AccessPolicyEntry{},
 		}}
+		c.Detail = settings("location "+kv.Location, vaultSettings(body.Properties), tagList(kv.Tags))
 		deleted, err := p.vaults.GetDeleted(ctx, kv.Name, kv.Location, nil)
 		switch {
 		case err == nil && deleted.Properties != nil:
@@ -116,6 +117,24 @@ func (p *Provider) EnsureKeyVault(ctx context.Context, kv provider.KeyVault) (pr
 		return c, nil
 	}
 	return c, p.wrap(run(ctx, p, key, c.Op, begin), string(c.Op)+" "+what, kv.Location)
+}
+
+// vaultSettings says what a new vault is made with.
+func vaultSettings(pr *armkeyvault.VaultProperties) string {
+	s := fmt.Sprintf("SKU %s", *pr.SKU.Name)
+	if boolv(pr.EnableSoftDelete) {
+		s += fmt.Sprintf(", soft delete %d days", i32(pr.SoftDeleteRetentionInDays))
+	}
+	if boolv(pr.EnablePurgeProtection) {
+		s += ", purge protection"
+	}
+	if boolv(pr.EnableRbacAuthorization) {
+		s += ", RBAC authorization"
+	}
+	if boolv(pr.EnabledForDiskEncryption) {
+		s += ", for disk encryption"
+	}
+	return s
 }
 
 // DeleteKeyVault implements provider.Provider. Azure keeps the deleted vault

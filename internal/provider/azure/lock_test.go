@@ -26,8 +26,8 @@ func TestLockIsALeaseOnTheCommonAccount(t *testing.T) {
 	base := u.Scheme + "://" + u.Host
 	cloud := fakecloud.New()
 	cloud.AccountKey = contractKey
-	cloud.Blobs = azuriteBlobs{base: base}
-	cloud.BlobEndpoint = func(account string) string { return base + "/" + account + "/" }
+	blobs := fakecloud.AzuriteBlobs{Base: base, Key: contractKey}
+	cloud.Blobs, cloud.BlobEndpoint = blobs, blobs.Endpoint
 	newRun := func() *Provider {
 		e := newEnvOn(t, cloud, &recorder{arm: cloud.Transport(), blobHost: u.Host}, &provider.MemoryTokenStore{})
 		e.p.opts.LockAccount = provider.ResourceRef{ResourceGroup: "aura-common-es-ct", Name: contractAccount}

@@ -131,13 +131,26 @@ func (p *Provider) EnsureStorageAccount(ctx context.Context, sa provider.Storage
 		c.Op = provider.OpUpdate
 	}
 	if c.Op == provider.OpCreate {
-		details = nil
+		details = []string{"location " + sa.Location, accountSettings(newAccount(sa))}
 		if len(sa.Containers) > 0 {
 			details = append(details, "containers: "+strings.Join(sa.Containers, ", "))
 		}
+		details = append(details, expiry, tagList(sa.Tags))
 	}
-	c.Detail = strings.Join(details, "; ")
+	c.Detail = settings(details...)
 	return c, nil
+}
+
+// accountSettings says what a new account is made with.
+func accountSettings(a armstorage.AccountCreateParameters) string {
+	s := fmt.Sprintf("%s %s, access tier %s, minimum %s", *a.Kind, *a.SKU.Name, *a.Properties.AccessTier, *a.Properties.MinimumTLSVersion)
+	if boolv(a.Properties.EnableHTTPSTrafficOnly) {
+		s += ", HTTPS only"
+	}
+	if !boolv(a.Properties.AllowBlobPublicAccess) {
+		s += ", no public blob access"
+	}
+	return s
 }
 
 func newAccount(sa provider.StorageAccount) armstorage.AccountCreateParameters {

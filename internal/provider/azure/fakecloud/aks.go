@@ -52,7 +52,10 @@ func (c *Cloud) Cluster(rg, name string) *armcontainerservice.ManagedCluster {
 	return nil
 }
 
-func (c *Cloud) kubeconfig(name, user string) []byte {
+func (c *Cloud) kubeconfig(rg, name, user string) []byte {
+	if c.Kubeconfig != nil {
+		return c.Kubeconfig(rg, name)
+	}
 	return []byte(fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: %s\n  cluster:\n    server: https://%s.hcp.westeurope.azmk8s.io:443\nusers:\n- name: %s\n", name, name, user))
 }
 
@@ -136,7 +139,7 @@ func (c *Cloud) clustersServer() aksfake.ManagedClustersServer {
 			if mc.Properties.DisableLocalAccounts != nil && *mc.Properties.DisableLocalAccounts {
 				return resp, fail(http.StatusBadRequest, "BadRequest")
 			}
-			kc := []*armcontainerservice.CredentialResult{{Name: ptr("clusterAdmin"), Value: c.kubeconfig(name, "clusterAdmin")}}
+			kc := []*armcontainerservice.CredentialResult{{Name: ptr("clusterAdmin"), Value: c.kubeconfig(rg, name, "clusterAdmin")}}
 			return respond(armcontainerservice.ManagedClustersClientListClusterAdminCredentialsResponse{CredentialResults: armcontainerservice.CredentialResults{Kubeconfigs: kc}}), errResp
 		},
 		ListClusterUserCredentials: func(_ context.Context, rg, name string, _ *armcontainerservice.ManagedClustersClientListClusterUserCredentialsOptions) (resp azfake.Responder[armcontainerservice.ManagedClustersClientListClusterUserCredentialsResponse], errResp azfake.ErrorResponder) {
@@ -146,7 +149,7 @@ func (c *Cloud) clustersServer() aksfake.ManagedClustersServer {
 			if mc == nil {
 				return resp, e
 			}
-			kc := []*armcontainerservice.CredentialResult{{Name: ptr("clusterUser"), Value: c.kubeconfig(name, "clusterUser")}}
+			kc := []*armcontainerservice.CredentialResult{{Name: ptr("clusterUser"), Value: c.kubeconfig(rg, name, "clusterUser")}}
 			return respond(armcontainerservice.ManagedClustersClientListClusterUserCredentialsResponse{CredentialResults: armcontainerservice.CredentialResults{Kubeconfigs: kc}}), errResp
 		},
 	}

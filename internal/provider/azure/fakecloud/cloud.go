@@ -13,7 +13,10 @@ package fakecloud
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -60,6 +63,11 @@ type Cloud struct {
 	// Permissions are the service principal's in every resource group
 	// (default: everything, as Owner).
 	Permissions []*armauthorization.Permission
+	// Kubeconfig is what a cluster's credentials hold, admin and user
+	// alike (nil: a kubeconfig naming an unreachable AKS server). A test
+	// returns a control plane's of its own to go on past the cluster.
+	// It is called with the cloud locked: it must not call the Cloud.
+	Kubeconfig func(rg, name string) []byte
 
 	mu            sync.Mutex
 	serial        int
@@ -113,7 +121,15 @@ type router struct {
 func (r router) Do(req *http.Request) (*http.Response, error) {
 	name, _ := req.Context().Value(runtime.CtxAPINameKey{}).(string)
 	client, _, _ := strings.Cut(name, ".")
-	t, ok := r.clients[client]
+	clients := r.clients
+	if strings.HasSuffix(name, "Pager") {
+		// The fakes keep a pager by its path until its last page is read,
+		// and never drop one whose page was an error: the next list of
+		// that path would find it empty. Every answer here is one page,
+		// so each list gets fresh fakes.
+		clients = r.c.router().clients
+	}
+	t, ok := clients[client]
 	if !ok {
 		return nil, fmt.Errorf("fakecloud: no fake for %q (%s %s)", name, req.Method, req.URL.Path)
 	}
@@ -159,6 +175,40 @@ func (c *Cloud) Snapshot() string {
 		return "snapshot: " + err.Error()
 	}
 	return string(data)
+}
+
+// Resources lists what the cloud holds, one key per resource ("accounts
+// rg/name", …), sorted; soft-deleted key vaults are not resources
+// (DeletedVaults).
+func (c *Cloud) Resources() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	add := func(kind string, keys []string) {
+		for _, k := range keys {
+			out = append(out, kind+" "+k)
+		}
+	}
+	add("group", slices.Collect(maps.Keys(c.groups)))
+	add("resource", slices.Collect(maps.Keys(c.generic)))
+	add("account", slices.Collect(maps.Keys(c.accounts)))
+	add("container", slices.Collect(maps.Keys(c.containers)))
+	add("policy", slices.Collect(maps.Keys(c.policies)))
+	add("vault", slices.Collect(maps.Keys(c.vaults)))
+	add("key", slices.Collect(maps.Keys(c.keys)))
+	add("zone", slices.Collect(maps.Keys(c.zones)))
+	add("recordset", slices.Collect(maps.Keys(c.records)))
+	add("cluster", slices.Collect(maps.Keys(c.clusters)))
+	add("assignment", slices.Collect(maps.Keys(c.assignments)))
+	sort.Strings(out)
+	return out
+}
+
+// DeletedVaults are the soft-deleted key vaults, by name.
+func (c *Cloud) DeletedVaults() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Sorted(maps.Keys(c.deletedVaults))
 }
 
 // key joins names into a case-insensitive map key, as ARM names are.

@@ -60,7 +60,13 @@ func (c *Cloud) deleteGroup(rg string) {
 	deletePrefix(c.keys, prefix)
 	deletePrefix(c.zones, prefix)
 	deletePrefix(c.records, prefix)
-	deletePrefix(c.clusters, prefix)
+	for k, mc := range c.clusters {
+		if strings.HasPrefix(k, prefix) {
+			// AKS deletes the cluster's node resource group with it.
+			deletePrefix(c.generic, strings.ToLower(c.groupID(str(mc.Properties.NodeResourceGroup)))+"/")
+			delete(c.clusters, k)
+		}
+	}
 	for k, v := range c.vaults {
 		if strings.HasPrefix(k, prefix) {
 			c.softDelete(v)

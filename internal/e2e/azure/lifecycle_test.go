@@ -1,0 +1,143 @@
+package azure
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestLifecycle runs the aura binary through the life cycle on Azure — a
+// fake one over HTTPS on this machine, reached as a Custom cloud:
+// deploy_common → deploy_infra → deploy_system → deploy_core → stop →
+// start → delete_core --full → delete_system → delete_infra →
+// delete_common. Before each deploy, its plan and dry run write nothing
+// to ARM; every re-run writes nothing; after the deletes the cloud holds
+// nothing.
+func TestLifecycle(t *testing.T) {
+	w := newWorld(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the fake cloud holds:\n%s", strings.Join(w.cloud.Resources(), "\n"))
+		}
+	})
+
+	for _, ph := range []string{"deploy_common", "deploy_infra", "deploy_system"} {
+		before := w.cloud.Resources()
+		plan := w.planWritesNothing(ph)
+		w.ok(ph)
+		w.planCovers(ph, plan, newIn(before, w.cloud.Resources()))
+		w.rerunWritesNothing(ph)
+		w.rerunWritesNothing("plan", ph)
+	}
+
+	// dns saves the records it changes in the common storage account,
+	// whose blob endpoint ARM gives: Azurite.
+	zone := w.zoneRecords()
+	if r := w.ok("dns"); len(r.writes) == 0 {
+		t.Fatal("dns changed no record set")
+	}
+	if backup := w.blob(w.config.Derived.CommonStorageAccount, "aura-dns-backups", w.config.Derived.EnvironmentName+".json"); !strings.Contains(backup, "services-ap-dev") {
+		t.Errorf("the DNS backup in Azurite does not hold the switched names:\n%s", backup)
+	}
+	w.rerunWritesNothing("dns")
+	w.ok("dns", "--rollback")
+	if after := w.zoneRecords(); after != zone {
+		t.Errorf("dns --rollback did not restore the zone:\nbefore %s\nafter  %s", zone, after)
+	}
+
+	// The Bot Service and Azure AI (CLU) are not in the Azure provider
+	// yet: deploy_core stops before it changes anything, saying so. When
+	// they land, this fails: run deploy_core like the phases above.
+	// (The bot channel and CLU are created concurrently: either says so.)
+	for _, args := range [][]string{{"plan", "deploy_core"}, {"deploy_core"}} {
+		w.notInBuild(args, `(bot channel aura-bot-ap-dev: the Azure bot channel|ai service clu-ap-dev: the Azure ai service) is not available in this build of aura yet`)
+	}
+
+	// stop and start: each changes the power state once; a repeat writes
+	// nothing.
+	for _, step := range []struct{ cmd, state string }{{"stop", "Stopped"}, {"start", "Running"}} {
+		if r := w.ok(step.cmd); len(r.writes) != 1 || !strings.HasSuffix(r.writes[0], "/"+step.cmd) {
+			t.Errorf("%s: ARM writes %q, want one POST …/%s", step.cmd, r.writes, step.cmd)
+		}
+		mc := w.cloud.Cluster(w.config.ClusterName, w.config.ClusterName)
+		if mc == nil || mc.Properties.PowerState == nil || string(*mc.Properties.PowerState.Code) != step.state {
+			t.Fatalf("after %s the cluster is not %s: %+v", step.cmd, step.state, mc)
+		}
+		w.rerunWritesNothing(step.cmd)
+	}
+
+	// delete_core --full deletes the bot channels, which this build cannot
+	// (see deploy_core above); what it deletes in the cluster goes first.
+	w.notInBuild([]string{"delete_core", "--full"}, `(bot channel aura-bot-ap-dev: the Azure bot channel|ai service clu-ap-dev: the Azure ai service) is not available in this build of aura yet`)
+	deletes := [][]string{{"delete_core"}, {"delete_system"}, {"delete_infra"}, {"delete_common", "--yes"}}
+	for _, args := range deletes {
+		w.ok(args...)
+	}
+	if left := w.cloud.Resources(); len(left) != 0 {
+		t.Errorf("left in the cloud after the deletes:\n%s", strings.Join(left, "\n"))
+	}
+	// Azure keeps a deleted key vault (purge protection): a later
+	// deploy_common recovers it.
+	if kv := w.cloud.DeletedVaults(); len(kv) != 1 || kv[0] != w.config.KeyVaultName() {
+		t.Errorf("soft-deleted key vaults %q, want %s", kv, w.config.KeyVaultName())
+	}
+	for _, account := range []string{w.config.Derived.CommonStorageAccount, w.config.ClusterStorageAccount()} {
+		if c := w.containers(account); len(c) != 0 {
+			t.Errorf("Azurite still holds containers of %s: %q", account, c)
+		}
+	}
+	for _, args := range deletes {
+		w.rerunWritesNothing(args...)
+	}
+}
+
+// notInBuild runs a command that needs what the Azure provider does not
+// offer yet: it fails with a message matching re and writes nothing to ARM.
+func (w *world) notInBuild(args []string, re string) {
+	w.t.Helper()
+	r := w.aura(args...)
+	if r.code != 1 || !regexp.MustCompile(re).MatchString(r.stderr) || len(r.writes) != 0 {
+		w.t.Fatalf("aura %s: exit %d, ARM writes %q, want exit 1 saying %s:\n%s", strings.Join(args, " "), r.code, r.writes, re, r.stderr)
+	}
+}
+
+// planWritesNothing runs `aura plan PHASE` and `aura PHASE --dry-run`:
+// neither writes to ARM, and both plan the same changes.
+func (w *world) planWritesNothing(phase string) []string {
+	w.t.Helper()
+	var plans [2][]string
+	for i, args := range [][]string{{"plan", phase}, {phase, "--dry-run"}} {
+		r := w.ok(args...)
+		if len(r.writes) != 0 {
+			w.t.Errorf("aura %s wrote to ARM: %q", strings.Join(args, " "), r.writes)
+		}
+		plans[i] = r.changed()
+	}
+	if strings.Join(plans[0], "\n") != strings.Join(plans[1], "\n") {
+		w.t.Errorf("plan %s and %s --dry-run differ:\n%s\n---\n%s", phase, phase, strings.Join(plans[0], "\n"), strings.Join(plans[1], "\n"))
+	}
+	w.t.Logf("%s plans:\n%s", phase, strings.Join(plans[0], "\n"))
+	return plans[0]
+}
+
+// rerunWritesNothing runs a command that already ran: no ARM write, no
+// change reported.
+func (w *world) rerunWritesNothing(args ...string) {
+	w.t.Helper()
+	r := w.ok(args...)
+	if len(r.writes) != 0 || len(r.changed()) != 0 {
+		w.t.Errorf("aura %s again: ARM writes %q, reported changes %q", strings.Join(args, " "), r.writes, r.changed())
+	}
+}
+
+// newIn lists what after holds and before did not.
+func newIn(before, after []string) []string {
+	var out []string
+	for _, r := range after {
+		if !slices.Contains(before, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,334 @@
+package fakecloud
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+)
+
+// Audience is the token audience of the server's Resource Manager
+// (azure.resource_manager_audience); it differs from the endpoint, as
+// Azure's does, so a client that mixes them up is refused.
+const Audience = "https://management.fakecloud.test/"
+
+// ServicePrincipal is the one identity the server's login host accepts.
+type ServicePrincipal struct {
+	TenantID, ClientID, ClientSecret string
+}
+
+// Server is the cloud over HTTPS on 127.0.0.1, for a process that is not
+// the test (the aura binary): a Microsoft Entra login host (OIDC discovery
+// and the client-credentials token endpoint) and Resource Manager, both at
+// URL. ARM requests go to the Cloud's fakes; long-running operations are
+// answered the way ARM answers them, with an Azure-AsyncOperation URL the
+// client polls. Every ARM request is logged, so a test can count writes.
+//
+// Reach it with azure.cloud: Custom, authority_host and
+// resource_manager_endpoint = URL, resource_manager_audience = Audience,
+// and trust its certificate (CertPEM) with SSL_CERT_FILE.
+type Server struct {
+	URL   string
+	Cloud *Cloud
+
+	sp  ServicePrincipal
+	srv *httptest.Server
+
+	mu     sync.Mutex
+	tokens map[string]bool
+	ops    map[string]*operation
+	log    []string
+}
+
+// operation is a long-running operation the server answered with an
+// Azure-AsyncOperation URL: the fake that serves it and, once it ended,
+// its last status.
+type operation struct {
+	api, path, query string
+
+	mu        sync.Mutex // one poll at a time
+	status    string     // "" while running
+	errCode   string
+	errStatus int
+}
+
+// NewServer starts a server for c that logs in sp. Close it when done.
+func NewServer(c *Cloud, sp ServicePrincipal) *Server {
+	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, ops: map[string]*operation{}}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// A client that exits mid-handshake is no news.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.StartTLS()
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// CertPEM is the server's certificate, for SSL_CERT_FILE.
+func (s *Server) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
+}
+
+// Client is an HTTP client that trusts the server, for in-process callers.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// Requests are the ARM requests served since the last Reset, "METHOD
+// path" (status polls included).
+func (s *Server) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.log...)
+}
+
+// Writes are the requests that changed something (IsWrite).
+func (s *Server) Writes() []string {
+	var w []string
+	for _, e := range s.Requests() {
+		m, p, _ := strings.Cut(e, " ")
+		if IsWrite(m, p) {
+			w = append(w, e)
+		}
+	}
+	return w
+}
+
+// Reset forgets the logged requests.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.log = nil
+	s.mu.Unlock()
+}
+
+var (
+	discoveryPath = regexp.MustCompile(`^/([^/]+)/v2\.0/\.well-known/openid-configuration$`)
+	tokenPath     = regexp.MustCompile(`^/([^/]+)/oauth2/v2\.0/token$`)
+)
+
+const opsPrefix = "/fakecloud/operations/"
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if m := discoveryPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
+		s.discovery(w, m[1])
+		return
+	}
+	if m := tokenPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPost {
+		s.token(w, r, m[1])
+		return
+	}
+	if !s.authorized(r) {
+		armError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "the access token is missing or was not issued by this login host")
+		return
+	}
+	s.mu.Lock()
+	s.log = append(s.log, r.Method+" "+r.URL.Path)
+	s.mu.Unlock()
+	if id, ok := strings.CutPrefix(r.URL.Path, opsPrefix); ok && r.Method == http.MethodGet {
+		s.poll(w, r, id)
+		return
+	}
+	api := apiOf(r.Method, r.URL.Path)
+	if api == "" {
+		// 501: not retried by the SDK, and says the fake lacks a route.
+		armError(w, http.StatusNotImplemented, "FakeCloudNoRoute", "fakecloud serves no "+r.Method+" "+r.URL.Path)
+		return
+	}
+	resp, err := s.Cloud.transport.Do(s.fakeRequest(r, api, r.Method, r.URL.Path, r.URL.RawQuery, r.Body))
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	defer resp.Body.Close()
+	status := resp.Header.Get(fakePollerStatus)
+	resp.Header.Del(fakePollerStatus)
+	if status == "" || status == "Succeeded" {
+		// Not long-running, or done at once: the answer as it is.
+		copyResponse(w, resp)
+		return
+	}
+	id := newID()
+	s.mu.Lock()
+	s.ops[id] = &operation{api: api, path: r.URL.Path, query: r.URL.RawQuery}
+	s.mu.Unlock()
+	resp.Header.Set("Azure-AsyncOperation", s.URL+opsPrefix+id)
+	resp.Header.Set("Retry-After-Ms", retryAfterMs)
+	copyResponse(w, resp)
+}
+
+// retryAfterMs is how long a client waits between polls (the SDK honours
+// Retry-After-Ms); aura's own default is seconds.
+const retryAfterMs = "20"
+
+const fakePollerStatus = "Fake-Poller-Status"
+
+// poll answers an operation's status URL as ARM does: {"status": …}.
+func (s *Server) poll(w http.ResponseWriter, r *http.Request, id string) {
+	s.mu.Lock()
+	op := s.ops[id]
+	s.mu.Unlock()
+	if op == nil {
+		armError(w, http.StatusNotFound, "OperationNotFound", "no operation "+id)
+		return
+	}
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if op.status == "" {
+		// The fakes poll an operation at its resource's URL plus a suffix.
+		resp, err := s.Cloud.transport.Do(s.fakeRequest(r, op.api, http.MethodGet, op.path+pollSuffix, op.query, nil))
+		var re *azcore.ResponseError
+		switch {
+		case errors.As(err, &re):
+			op.status, op.errCode, op.errStatus = "Failed", re.ErrorCode, re.StatusCode
+		case err != nil:
+			writeErr(w, err)
+			return
+		default:
+			_ = resp.Body.Close()
+			if st := resp.Header.Get(fakePollerStatus); st != "InProgress" {
+				op.status = st
+			}
+		}
+	}
+	body := map[string]any{"status": "InProgress"}
+	if op.status != "" {
+		body["status"] = op.status
+	}
+	if op.errCode != "" {
+		body["error"] = map[string]any{"code": op.errCode, "message": fmt.Sprintf("the operation failed (%d %s)", op.errStatus, op.errCode)}
+	}
+	w.Header().Set("Retry-After-Ms", retryAfterMs)
+	writeJSON(w, http.StatusOK, body)
+}
+
+// fakeRequest is r as the fakes expect it: absolute, with the name of the
+// SDK operation in its context.
+func (s *Server) fakeRequest(r *http.Request, api, method, path, query string, body io.Reader) *http.Request {
+	ctx := context.WithValue(r.Context(), runtime.CtxAPINameKey{}, api)
+	u := &url.URL{Scheme: "https", Host: r.Host, Path: path, RawQuery: query}
+	req, _ := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req.Header = r.Header.Clone()
+	return req
+}
+
+func (s *Server) discovery(w http.ResponseWriter, tenant string) {
+	if tenant != s.sp.TenantID {
+		// What Entra says about a tenant it does not know.
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_tenant", "error_description": "AADSTS90002: Tenant '" + tenant + "' not found."})
+		return
+	}
+	base := s.URL + "/" + tenant
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                base + "/v2.0",
+		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
+		"token_endpoint":                        base + "/oauth2/v2.0/token",
+		"device_authorization_endpoint":         base + "/oauth2/v2.0/devicecode",
+		"jwks_uri":                              base + "/discovery/v2.0/keys",
+		"response_types_supported":              []string{"code", "id_token", "token"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"tenant_region_scope":                   "EU",
+	})
+}
+
+// token is the client-credentials grant for the one service principal and
+// the ARM audience.
+func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	f := r.PostForm
+	switch {
+	case tenant != s.sp.TenantID:
+		oauthError(w, http.StatusBadRequest, "invalid_tenant", "AADSTS90002: Tenant '"+tenant+"' not found.")
+	case f.Get("grant_type") != "client_credentials":
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only client_credentials")
+	case f.Get("client_id") != s.sp.ClientID || f.Get("client_secret") != s.sp.ClientSecret:
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+	case !forAudience(f.Get("scope")):
+		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS500011: The resource principal named "+f.Get("scope")+" was not found; want "+Audience)
+	default:
+		tok := "fakecloud." + newID()
+		s.mu.Lock()
+		s.tokens[tok] = true
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
+	}
+}
+
+// forAudience: scope asks for ARM's Audience (MSAL adds openid,
+// offline_access and profile).
+func forAudience(scope string) bool {
+	for _, sc := range strings.Fields(scope) {
+		if res, ok := strings.CutSuffix(sc, ".default"); ok && strings.TrimRight(res, "/") == strings.TrimRight(Audience, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ok && s.tokens[tok]
+}
+
+func newID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// writeErr answers with the error a fake returned: an ARM error for an
+// *azcore.ResponseError, otherwise a 501 (not retried) naming the fake's
+// failure.
+func writeErr(w http.ResponseWriter, err error) {
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		armError(w, re.StatusCode, re.ErrorCode, "fakecloud: "+re.ErrorCode)
+		return
+	}
+	armError(w, http.StatusNotImplemented, "FakeCloudError", err.Error())
+}
+
+func armError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("x-ms-error-code", code)
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": msg}})
+}
+
+func oauthError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": code, "error_description": msg, "error_codes": []int{}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
+
+func copyResponse(w http.ResponseWriter, resp *http.Response) {
+	for k, v := range resp.Header {
+		if !strings.EqualFold(k, "Content-Length") {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
+}
