@@ -53,6 +53,7 @@ func TestServerLongRunningOperations(t *testing.T) {
 	p := overHTTPS(t, s, sp.ClientSecret)
 	spec := provider.ClusterSpec{ResourceGroup: "rg", Name: "aks", Location: "westeurope", KubernetesVersion: "1.31.2", Nodes: 1,
 		Pools: []provider.NodePool{{Name: "system", Mode: "System", MinSize: 1, MaxSize: 2, VMSize: "Standard_D2as_v4"}}}
+	ws := provider.DatabricksWorkspace{ResourceGroup: "rg", Name: "dbw", Location: "westeurope", ManagedResourceGroup: "dbw-managed", RequireInfrastructureEncryption: true}
 	ensure := func() {
 		t.Helper()
 		for _, f := range []func() (provider.Change, error){
@@ -63,6 +64,7 @@ func TestServerLongRunningOperations(t *testing.T) {
 				return p.EnsureStorageAccount(ctx, provider.StorageAccount{ResourceGroup: "rg", Name: "fakecloudsa", Location: "westeurope", Containers: []string{"backups"}})
 			},
 			func() (provider.Change, error) { return p.EnsureCluster(ctx, spec) },
+			func() (provider.Change, error) { return p.EnsureDatabricksWorkspace(ctx, ws) },
 		} {
 			if _, err := f(); err != nil {
 				t.Fatal(err)
@@ -77,15 +79,18 @@ func TestServerLongRunningOperations(t *testing.T) {
 		}
 	}
 	// The PUT answered "in progress", then one poll did, then the last
-	// one ended: for the account and for the cluster.
-	if polls != 4 {
-		t.Errorf("%d status polls, want 4:\n%s", polls, strings.Join(s.Requests(), "\n"))
+	// one ended: for the account, the cluster and the workspace.
+	if polls != 6 {
+		t.Errorf("%d status polls, want 6:\n%s", polls, strings.Join(s.Requests(), "\n"))
 	}
 	if st, err := p.ClusterState(ctx, spec.Ref()); err != nil || st != provider.ClusterRunning {
 		t.Errorf("cluster %s, %v", st, err)
 	}
 	if kc, err := p.Kubeconfig(ctx, spec.Ref()); err != nil || !strings.Contains(string(kc), "aks.hcp") {
 		t.Errorf("kubeconfig %q, %v", kc, err)
+	}
+	if w := c.Workspace("rg", "dbw"); w == nil || w.Properties.ProvisioningState == nil || *w.Properties.ProvisioningState != "Succeeded" {
+		t.Errorf("workspace as Databricks holds it: %+v", w)
 	}
 	s.Reset()
 	ensure()
