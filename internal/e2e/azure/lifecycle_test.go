@@ -9,7 +9,7 @@ import (
 
 // TestLifecycle runs the aura binary through the life cycle on Azure — a
 // fake one over HTTPS on this machine, reached as a Custom cloud:
-// deploy_common → deploy_infra → deploy_system → deploy_core → stop →
+// deploy_common (with a Databricks workspace) → deploy_infra → deploy_system → deploy_core → stop →
 // start → delete_core --full → delete_system → delete_infra →
 // delete_common. Before each deploy, its plan and dry run write nothing
 // to ARM; every re-run writes nothing; after the deletes the cloud holds
@@ -29,6 +29,13 @@ func TestLifecycle(t *testing.T) {
 		w.planCovers(ph, plan, newIn(before, w.cloud.Resources()))
 		w.rerunWritesNothing(ph)
 		w.rerunWritesNothing("plan", ph)
+	}
+	// databricks_enabled: deploy_common made the workspace with the
+	// Confidential Computing settings of the config.
+	ws := w.cloud.Workspace(w.config.Derived.CommonResourceGroup, "aura-databricks-"+w.config.Derived.EnvironmentName)
+	if ws == nil || ws.Properties.Parameters == nil || ws.Properties.Parameters.RequireInfrastructureEncryption == nil ||
+		ws.Properties.Parameters.Encryption == nil || ws.Properties.Parameters.Encryption.Value == nil {
+		t.Errorf("the Databricks workspace lacks infrastructure encryption or its customer-managed key: %+v", ws)
 	}
 
 	// dns saves the records it changes in the common storage account,

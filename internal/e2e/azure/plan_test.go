@@ -16,6 +16,9 @@ func (w *world) planned(resource string) (want []string, azureMade bool) {
 	last := parts[len(parts)-1]
 	switch kind {
 	case "group":
+		if key == strings.ToLower(w.managedGroup()) {
+			return nil, true // Databricks makes its workspace's managed resource group
+		}
 		return []string{"create resource group " + key + " (location westeurope", tags}, false
 	case "account":
 		return []string{"create storage account " + last + " (location westeurope; storagev2 standard_lrs", "minimum tls1_2, https only, no public blob access", tags}, false
@@ -34,6 +37,9 @@ func (w *world) planned(resource string) (want []string, azureMade bool) {
 			return nil, true
 		}
 		return []string{"create dns record set " + parts[2] + " " + parts[3] + " in " + parts[1] + " ("}, false
+	case "workspace":
+		return []string{"create databricks workspace " + last + " (location westeurope; sku premium, managed resource group " + w.managedGroup(),
+			"infrastructure encryption", "customer-managed key " + w.config.KeyVaultName() + "/", tags}, false
 	case "cluster":
 		return []string{"create cluster " + last + " (location westeurope", "kubernetes ", "pools ", tags}, false
 	case "resource":
@@ -53,6 +59,11 @@ func (w *world) planned(resource string) (want []string, azureMade bool) {
 	}
 	w.t.Errorf("the test does not know what plan line announces %s", resource)
 	return nil, true
+}
+
+// managedGroup is the Databricks workspace's managed resource group.
+func (w *world) managedGroup() string {
+	return "aura-databricks-managed-" + w.config.Derived.EnvironmentName
 }
 
 // planCovers checks that plan announced every resource in created, each
