@@ -9,7 +9,7 @@ import (
 // aura makes with settings, those settings and the configured tags.
 // Resources Azure makes by itself (a zone's NS and SOA records, the
 // cluster's node resource group) have no line.
-func (w *world) planned(resource string) (want []string, azureMade bool) {
+func (w *world) planned(phase, resource string) (want []string, azureMade bool) {
 	const tags = "tags example_tag=example_value"
 	kind, key, _ := strings.Cut(resource, " ")
 	parts := strings.Split(key, "/")
@@ -51,6 +51,10 @@ func (w *world) planned(resource string) (want []string, azureMade bool) {
 		}
 	case "assignment":
 		scope, _, _ := strings.Cut(key, "/providers/microsoft.authorization/")
+		if strings.Contains(scope, "/providers/microsoft.keyvault/vaults/") && phase == "deploy_common" {
+			// The Databricks workspace storage's access to the key comes with it.
+			return []string{"create databricks workspace ", "storage identity granted key vault crypto service encryption user"}, false
+		}
 		if strings.Contains(scope, "/providers/microsoft.keyvault/vaults/") {
 			// The disk encryption set's access to the key comes with it.
 			return []string{"create cluster ", "create disk encryption set of cluster"}, false
@@ -71,7 +75,7 @@ func (w *world) managedGroup() string {
 func (w *world) planCovers(phase string, plan, created []string) {
 	w.t.Helper()
 	for _, res := range created {
-		want, azureMade := w.planned(res)
+		want, azureMade := w.planned(phase, res)
 		if azureMade {
 			continue
 		}

@@ -79,6 +79,14 @@ func workspaceInfraEncryption(w *armdatabricks.Workspace) bool {
 	return boolv(w.Properties.Parameters.RequireInfrastructureEncryption.Value)
 }
 
+// workspacePrepared: the workspace's storage has the identity a
+// customer-managed key is used with (set at creation when aura makes it
+// with a key; the key itself is set once that identity may use it).
+func workspacePrepared(w *armdatabricks.Workspace) bool {
+	return w.Properties != nil && w.Properties.Parameters != nil && w.Properties.Parameters.PrepareEncryption != nil &&
+		boolv(w.Properties.Parameters.PrepareEncryption.Value)
+}
+
 func sameVault(a, b *string) bool {
 	return strings.EqualFold(strings.TrimSuffix(str(a), "/"), strings.TrimSuffix(str(b), "/"))
 }
@@ -99,7 +107,7 @@ func workspaceImmutable(have *armdatabricks.Workspace, ws provider.DatabricksWor
 	switch {
 	case he != nil && want == nil:
 		return fmt.Errorf("%s is encrypted with the customer-managed key %s; %s: false would turn it off, which cannot be done once the workspace exists: set %s back to true", what, str(he.KeyName), keyDBXCMK, keyDBXCMK)
-	case he == nil && want != nil:
+	case he == nil && want != nil && !workspacePrepared(have):
 		return fmt.Errorf("%s was created without a customer-managed key; %s: true cannot be applied to an existing workspace: set %s back to false (or delete the workspace to recreate it with the key)", what, keyDBXCMK, keyDBXCMK)
 	case he != nil && (!strings.EqualFold(str(he.KeyName), str(want.KeyName)) || (want.KeyVaultURI != nil && !sameVault(he.KeyVaultURI, want.KeyVaultURI))):
 		return fmt.Errorf("%s is encrypted with the key %s of %s, %s names the key %s of %s: the workspace's key cannot be changed by aura", what, str(he.KeyName), str(he.KeyVaultURI), keyDBXCMK, str(want.KeyName), str(want.KeyVaultURI))
@@ -114,7 +122,11 @@ func workspaceImmutable(have *armdatabricks.Workspace, ws provider.DatabricksWor
 // and the version of the customer-managed key (a key rotated in the vault).
 func workspaceDrift(have *armdatabricks.Workspace, ws provider.DatabricksWorkspace, want *armdatabricks.Encryption) []string {
 	var d []string
-	if he := workspaceEncryption(have); he != nil && want != nil && want.KeyVersion != nil && !strings.EqualFold(str(he.KeyVersion), *want.KeyVersion) {
+	he := workspaceEncryption(have)
+	switch {
+	case he == nil && want != nil:
+		d = append(d, "customer-managed key")
+	case he != nil && want != nil && want.KeyVersion != nil && !strings.EqualFold(str(he.KeyVersion), *want.KeyVersion):
 		d = append(d, "customer-managed key version")
 	}
 	if !tagsCover(have.Tags, ws.Tags) {
@@ -164,7 +176,7 @@ func (p *Provider) EnsureDatabricksWorkspace(ctx context.Context, ws provider.Da
 	}
 	if have == nil {
 		c.Op = provider.OpCreate
-		body = newWorkspace(ws, mrg, want)
+		body = newWorkspace(ws, mrg, want != nil)
 		c.Detail = settings("location "+ws.Location, workspaceSettings(ws, want), tagList(ws.Tags))
 	} else {
 		if err := workspaceImmutable(have, ws, want, mrg); err != nil {
@@ -175,35 +187,82 @@ func (p *Provider) EnsureDatabricksWorkspace(ctx context.Context, ws provider.Da
 			return c, nil
 		}
 		c.Op, c.Detail = provider.OpUpdate, changed(d)
-		body = *have
-		pr := *have.Properties
-		// Read-only: Azure sets them.
-		pr.ProvisioningState, pr.WorkspaceID, pr.WorkspaceURL, pr.CreatedDateTime = nil, nil, nil, nil
-		pr.DiskEncryptionSetID, pr.PrivateEndpointConnections = nil, nil
-		if want != nil && want.KeyVersion != nil {
-			params := *pr.Parameters
-			params.Encryption = &armdatabricks.WorkspaceEncryptionParameter{Value: want}
-			pr.Parameters = &params
-		}
-		body.Properties = &pr
-		body.ID, body.Name, body.Type, body.SystemData = nil, nil, nil, nil
-		body.Tags = withTags(have.Tags, ws.Tags)
+		body = updatedWorkspace(have, ws, want)
 	}
 	if p.dry {
 		return c, nil
 	}
-	return c, p.wrap(run(ctx, p, key, c.Op, begin), string(c.Op)+" "+what, ws.Location)
+	if have != nil && want != nil && workspaceEncryption(have) == nil {
+		if err := p.grantWorkspaceKey(ctx, have, ws); err != nil {
+			return c, err
+		}
+	}
+	if err := run(ctx, p, key, c.Op, begin); err != nil || have != nil || want == nil {
+		return c, p.wrap(err, string(c.Op)+" "+what, ws.Location)
+	}
+	// A new workspace with a customer-managed key: its storage's identity,
+	// made by the create, may now be given the key, then the key set.
+	if have, _, err = p.getWorkspace(ctx, ws.ResourceGroup, ws.Name); err != nil || have == nil {
+		return c, p.wrap(err, "read "+what, ws.Location)
+	}
+	if err := p.grantWorkspaceKey(ctx, have, ws); err != nil {
+		return c, err
+	}
+	body = updatedWorkspace(have, ws, want)
+	return c, p.wrap(run(ctx, p, key, c.Op, begin), "set the customer-managed key of "+what, ws.Location)
 }
 
-func newWorkspace(ws provider.DatabricksWorkspace, mrg string, enc *armdatabricks.Encryption) armdatabricks.Workspace {
+// workspaceKeyRole lets the workspace's storage identity wrap and unwrap
+// with the key.
+const workspaceKeyRole = "Key Vault Crypto Service Encryption User"
+
+// grantWorkspaceKey gives the workspace's storage identity the use of the
+// customer-managed key (the vault authorizes by RBAC).
+func (p *Provider) grantWorkspaceKey(ctx context.Context, have *armdatabricks.Workspace, ws provider.DatabricksWorkspace) error {
+	what := "databricks workspace " + ws.Name
+	var principal string
+	if have.Properties != nil && have.Properties.StorageAccountIdentity != nil {
+		principal = str(have.Properties.StorageAccountIdentity.PrincipalID)
+	}
+	if principal == "" {
+		return fmt.Errorf("azure: %s: its storage has no managed identity to use the customer-managed key with (Azure makes it when the workspace is created with prepareEncryption)", what)
+	}
+	_, err := p.ensureAssignment(ctx, vaultID(p, ws.CustomerManagedKey.Vault), workspaceKeyRole, principal, workspaceKeyRole+" for the storage of "+what)
+	return err
+}
+
+// updatedWorkspace is the PUT body of an existing workspace: what Azure
+// holds, with aura's tags and key.
+func updatedWorkspace(have *armdatabricks.Workspace, ws provider.DatabricksWorkspace, want *armdatabricks.Encryption) armdatabricks.Workspace {
+	body := *have
+	pr := *have.Properties
+	// Read-only: Azure sets them.
+	pr.ProvisioningState, pr.WorkspaceID, pr.WorkspaceURL, pr.CreatedDateTime = nil, nil, nil, nil
+	pr.DiskEncryptionSetID, pr.PrivateEndpointConnections = nil, nil
+	if want != nil && want.KeyVersion != nil {
+		params := armdatabricks.WorkspaceCustomParameters{}
+		if pr.Parameters != nil {
+			params = *pr.Parameters
+		}
+		params.Encryption = &armdatabricks.WorkspaceEncryptionParameter{Value: want}
+		pr.Parameters = &params
+	}
+	body.Properties = &pr
+	body.ID, body.Name, body.Type, body.SystemData = nil, nil, nil, nil
+	body.Tags = withTags(have.Tags, ws.Tags)
+	return body
+}
+
+// newWorkspace is a create's body. With a customer-managed key, the
+// workspace is prepared for it: Azure gives its storage the identity the
+// key is then granted to; the key is set by a second PUT.
+func newWorkspace(ws provider.DatabricksWorkspace, mrg string, cmk bool) armdatabricks.Workspace {
 	params := &armdatabricks.WorkspaceCustomParameters{}
 	if ws.RequireInfrastructureEncryption {
 		params.RequireInfrastructureEncryption = &armdatabricks.WorkspaceCustomBooleanParameter{Value: to.Ptr(true)}
 	}
-	if enc != nil {
-		// The workspace's storage gets an identity the key is used with.
+	if cmk {
 		params.PrepareEncryption = &armdatabricks.WorkspaceCustomBooleanParameter{Value: to.Ptr(true)}
-		params.Encryption = &armdatabricks.WorkspaceEncryptionParameter{Value: enc}
 	}
 	return armdatabricks.Workspace{
 		Location: to.Ptr(ws.Location),
@@ -223,7 +282,7 @@ func workspaceSettings(ws provider.DatabricksWorkspace, enc *armdatabricks.Encry
 		s += ", infrastructure encryption"
 	}
 	if enc != nil {
-		s += fmt.Sprintf(", customer-managed key %s/%s", ws.CustomerManagedKey.Vault.Name, ws.CustomerManagedKey.Key)
+		s += fmt.Sprintf(", customer-managed key %s/%s (its storage identity granted %s on the vault)", ws.CustomerManagedKey.Vault.Name, ws.CustomerManagedKey.Key, workspaceKeyRole)
 	}
 	return s
 }

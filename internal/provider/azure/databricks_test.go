@@ -68,6 +68,11 @@ func TestDatabricksWorkspaceCreateThenNothing(t *testing.T) {
 	if !strings.Contains(strings.Join(e.cloud.Resources(), "\n"), "group aura-databricks-managed-es-dev") {
 		t.Error("Databricks made no managed resource group")
 	}
+	// Azure makes the storage identity with the workspace; it is granted
+	// the key, then the key is set.
+	if puts, grants := e.rec.count(http.MethodPut, "/workspaces/"), e.rec.count(http.MethodPut, "/roleAssignments/"); puts != 2 || grants != 1 {
+		t.Errorf("%d PUTs of the workspace and %d role assignments, want 2 and 1: %q", puts, grants, e.rec.writes())
+	}
 	e.rec.reset()
 	snap := e.cloud.Snapshot()
 	if c := must(t)(e.p.EnsureDatabricksWorkspace(ctx, ws)); c.Changed() {
@@ -262,4 +267,39 @@ func TestDatabricksDeleteTwice(t *testing.T) {
 
 func boolParamOf(p *armdatabricks.WorkspaceCustomBooleanParameter) bool {
 	return p != nil && boolv(p.Value)
+}
+
+// TestDatabricksKeySetByTheNextRun: aura stopped after Azure made the
+// workspace and before its key was set; the next run grants the storage
+// identity the key and sets it, with no second create.
+func TestDatabricksKeySetByTheNextRun(t *testing.T) {
+	e := newEnv(t)
+	e.group(t, testRG)
+	ws := confidentialWorkspace(t, e)
+	ctx, cancel := context.WithCancel(context.Background())
+	puts := 0
+	e.rec.onRequest = func(r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/roleAssignments/") {
+			cancel() // Ctrl-C once the workspace exists
+		}
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/workspaces/") {
+			puts++
+		}
+	}
+	if _, err := e.p.EnsureDatabricksWorkspace(ctx, ws); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first run: %v, want context.Canceled", err)
+	}
+	if w := e.cloud.Workspace(testRG, ws.Name); w == nil || w.Properties.Parameters.Encryption != nil {
+		t.Fatalf("after the interruption: %+v, want a workspace without its key yet", w)
+	}
+	c := must(t)(e.p.EnsureDatabricksWorkspace(context.Background(), ws))
+	if c.Op != provider.OpUpdate || c.Detail != "changed: customer-managed key" {
+		t.Errorf("second run: %q, want the key set", c)
+	}
+	if w := e.cloud.Workspace(testRG, ws.Name); w.Properties.Parameters.Encryption == nil || puts != 2 {
+		t.Errorf("%d PUTs of the workspace, encryption %+v; want 2 and the key", puts, w.Properties.Parameters.Encryption)
+	}
+	if c := must(t)(e.p.EnsureDatabricksWorkspace(context.Background(), ws)); c.Changed() {
+		t.Errorf("third run: %q, want unchanged", c)
+	}
 }

@@ -84,7 +84,8 @@ func (c *Cloud) workspacesServer() dbxfake.WorkspacesServer {
 				op := old.Properties
 				if !strings.EqualFold(str(op.ManagedResourceGroupID), str(pr.ManagedResourceGroupID)) ||
 					boolParam(op.Parameters.RequireInfrastructureEncryption) != boolParam(pr.Parameters.RequireInfrastructureEncryption) ||
-					(op.Parameters.Encryption != nil) != (pr.Parameters.Encryption != nil) {
+					(op.Parameters.Encryption != nil && pr.Parameters.Encryption == nil) ||
+					(op.Parameters.Encryption == nil && pr.Parameters.Encryption != nil && !boolParam(op.Parameters.PrepareEncryption)) {
 					return resp, fail(http.StatusBadRequest, "InvalidEncryptionConfiguration")
 				}
 				pr.WorkspaceID, pr.WorkspaceURL, pr.CreatedDateTime = op.WorkspaceID, op.WorkspaceURL, op.CreatedDateTime
@@ -104,6 +105,12 @@ func (c *Cloud) workspacesServer() dbxfake.WorkspacesServer {
 				if boolParam(pr.Parameters.PrepareEncryption) {
 					pr.StorageAccountIdentity = &armdatabricks.ManagedIdentityConfiguration{PrincipalID: ptr(principalID("dbfs of " + str(w.ID))), Type: ptr("SystemAssigned")}
 				}
+			}
+			if pr.Parameters.Encryption != nil && !c.mayUseKey(pr) {
+				if old == nil {
+					delete(c.groups, key(managedGroup(w)))
+				}
+				return resp, fail(http.StatusBadRequest, "StorageAccountKeyVaultAccessDenied")
 			}
 			// Busy until the operation's last poll (settled), as Databricks is.
 			pr.ProvisioningState = ptr(armdatabricks.ProvisioningStateSucceeded)
@@ -130,4 +137,29 @@ func (c *Cloud) workspacesServer() dbxfake.WorkspacesServer {
 
 func boolParam(p *armdatabricks.WorkspaceCustomBooleanParameter) bool {
 	return p != nil && p.Value != nil && *p.Value
+}
+
+// mayUseKey reports whether the workspace's storage identity holds a role
+// assignment on the vault of its customer-managed key (the vault's RBAC),
+// without which Azure cannot encrypt its storage with the key.
+func (c *Cloud) mayUseKey(pr *armdatabricks.WorkspaceProperties) bool {
+	enc := pr.Parameters.Encryption.Value
+	if enc == nil || pr.StorageAccountIdentity == nil {
+		return false
+	}
+	var vaultID string
+	for _, v := range c.vaults {
+		if strings.EqualFold(strings.TrimSuffix(str(v.Properties.VaultURI), "/"), strings.TrimSuffix(str(enc.KeyVaultURI), "/")) {
+			vaultID = strings.ToLower(str(v.ID))
+		}
+	}
+	if vaultID == "" {
+		return false
+	}
+	for _, a := range c.assignments {
+		if strings.EqualFold(str(a.Properties.Scope), vaultID) && str(a.Properties.PrincipalID) == str(pr.StorageAccountIdentity.PrincipalID) {
+			return true
+		}
+	}
+	return false
 }
