@@ -230,6 +230,12 @@ func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pend
 	if live != nil && live.GetAPIVersion() != o.GetAPIVersion() {
 		live = nil
 	}
+	// The live object may show by itself that applying o changes nothing:
+	// it is then the server's own result of applying o, so no dry run.
+	if live != nil && appliedUnchanged(o, live) {
+		ch.Action, ch.Validated = ActionUnchanged, true
+		return ch, nil
+	}
 	read := live != nil
 	var dry *unstructured.Unstructured
 	for attempt := 0; ; attempt++ {
