@@ -15,7 +15,7 @@ func TestAppliedUnchangedTrustsOnlyOneApplyEntry(t *testing.T) {
 		"metadata": map[string]any{"name": "cm", "namespace": "ns"},
 		"data":     map[string]any{"a": "1", "n": 2},
 	}}
-	fields := &metav1.FieldsV1{Raw: []byte(`{"f:data":{"f:a":{},"f:n":{}}}`)}
+	fields := metav1.NewFieldsV1(`{"f:data":{"f:a":{},"f:n":{}}}`)
 	entry := func(mod func(*metav1.ManagedFieldsEntry)) metav1.ManagedFieldsEntry {
 		e := metav1.ManagedFieldsEntry{Manager: FieldManager, Operation: metav1.ManagedFieldsOperationApply, APIVersion: "v1", FieldsType: "FieldsV1", FieldsV1: fields}
 		if mod != nil {
@@ -35,7 +35,7 @@ func TestAppliedUnchangedTrustsOnlyOneApplyEntry(t *testing.T) {
 		{"another version", []metav1.ManagedFieldsEntry{entry(func(e *metav1.ManagedFieldsEntry) { e.APIVersion = "v2" })}, map[string]any{"a": "1", "n": int64(2)}, false},
 		{"an update entry of ours too", []metav1.ManagedFieldsEntry{entry(nil), entry(func(e *metav1.ManagedFieldsEntry) { e.Operation = metav1.ManagedFieldsOperationUpdate })}, map[string]any{"a": "1", "n": int64(2)}, false},
 		{"a subresource entry", []metav1.ManagedFieldsEntry{entry(func(e *metav1.ManagedFieldsEntry) { e.Subresource = "status" })}, map[string]any{"a": "1", "n": int64(2)}, false},
-		{"fields not parseable", []metav1.ManagedFieldsEntry{entry(func(e *metav1.ManagedFieldsEntry) { e.FieldsV1 = &metav1.FieldsV1{Raw: []byte("{")} })}, map[string]any{"a": "1", "n": int64(2)}, false},
+		{"fields not parseable", []metav1.ManagedFieldsEntry{entry(func(e *metav1.ManagedFieldsEntry) { e.FieldsV1 = metav1.NewFieldsV1("{") })}, map[string]any{"a": "1", "n": int64(2)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			live := &unstructured.Unstructured{Object: map[string]any{
