@@ -61,6 +61,10 @@ func ruleAzure(v *validator) {
 	}
 	if v.cfg.Provider == "azure" {
 		ruleAzureNames(v)
+		if len(v.cfg.SSHAllowedSources) > 0 {
+			// Accepted and then not applied would be worse than refused.
+			v.errf("ssh_allowed_sources", "is not applied on azure by this build: AKS nodes get no public SSH endpoint and aura creates no network security rule for one; remove the key (reach nodes with `kubectl debug node/…`)")
+		}
 	}
 }
 
