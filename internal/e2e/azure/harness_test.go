@@ -211,7 +211,11 @@ func (r result) changed() []string {
 }
 
 // aura runs one command to its end.
-func (w *world) aura(args ...string) result {
+func (w *world) aura(args ...string) result { return w.interruptAt("", args...) }
+
+// interruptAt runs a command and sends it SIGINT (Ctrl-C) once the fake
+// cloud saw a request ("METHOD path") containing at ("": never).
+func (w *world) interruptAt(at string, args ...string) result {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -225,7 +229,17 @@ func (w *world) aura(args ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	w.srv.Reset()
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	if at == "" {
+		err = <-done
+	} else {
+		err = w.waitAndInterrupt(cmd, done, at)
+	}
 	w.t.Logf("aura %s: %s", strings.Join(args, " "), time.Since(start).Round(10*time.Millisecond))
 	r := result{args: args, stdout: out.String(), stderr: errb.String(), writes: w.srv.Writes()}
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -309,4 +323,23 @@ func (w *world) zoneRecords() string {
 		w.t.Fatal(err)
 	}
 	return string(out)
+}
+
+func (w *world) waitAndInterrupt(cmd *exec.Cmd, done <-chan error, at string) error {
+	w.t.Helper()
+	for {
+		select {
+		case err := <-done:
+			w.t.Fatalf("aura finished before the fake cloud saw %s: %v", at, err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		for _, r := range w.srv.Requests() {
+			if strings.Contains(r, at) {
+				if err := cmd.Process.Signal(os.Interrupt); err != nil {
+					w.t.Fatal(err)
+				}
+				return <-done
+			}
+		}
+	}
 }

@@ -51,7 +51,7 @@ func (p *Provider) blobClient(ctx context.Context, ref provider.ResourceRef) (*a
 		endpoint = str(acct.Properties.PrimaryEndpoints.Blob)
 	}
 	if endpoint == "" {
-		endpoint = "https://" + ref.Name + ".blob." + p.opts.Cloud.StorageSuffix() + "/"
+		endpoint = p.BlobAccountURL(ref.Name) + "/"
 	}
 	cred, err := azblob.NewSharedKeyCredential(ref.Name, key)
 	if err != nil {
@@ -69,6 +69,14 @@ func (p *Provider) blobClient(ctx context.Context, ref provider.ResourceRef) (*a
 	p.blobCache[ref] = &blobAccount{client: client}
 	p.blobMu.Unlock()
 	return client, true, nil
+}
+
+// BlobAccountURL is an account's Blob endpoint in the configured cloud,
+// for workloads in the cluster (aura-operator): Azure China, US Government
+// and a Custom cloud each have their own storage suffix. aura itself uses
+// the endpoint ARM reports for the account, this only when it reports none.
+func (p *Provider) BlobAccountURL(account string) string {
+	return "https://" + account + ".blob." + p.opts.Cloud.StorageSuffix()
 }
 
 func (p *Provider) forgetBlobAccount(ref provider.ResourceRef) {

@@ -113,6 +113,14 @@ func New() *Cloud {
 	return c
 }
 
+// SetLROSteps changes LROSteps while the cloud serves requests; running
+// operations keep theirs.
+func (c *Cloud) SetLROSteps(n int) {
+	c.mu.Lock()
+	c.LROSteps = n
+	c.mu.Unlock()
+}
+
 // Transport carries a client's requests to the fake servers. Requests are
 // routed by the SDK client that sent them, so one transport serves every
 // module's clients.

@@ -14,8 +14,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -45,8 +47,9 @@ type Server struct {
 	URL   string
 	Cloud *Cloud
 
-	sp  ServicePrincipal
-	srv *httptest.Server
+	sp   ServicePrincipal
+	srv  *httptest.Server
+	done chan struct{} // closed by Close: operations stop
 
 	mu     sync.Mutex
 	tokens map[string]bool
@@ -60,15 +63,15 @@ type Server struct {
 type operation struct {
 	api, path, query string
 
-	mu        sync.Mutex // one poll at a time
-	status    string     // "" while running
+	mu        sync.Mutex
+	status    string // "" while running
 	errCode   string
 	errStatus int
 }
 
 // NewServer starts a server for c that logs in sp. Close it when done.
 func NewServer(c *Cloud, sp ServicePrincipal) *Server {
-	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, ops: map[string]*operation{}}
+	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, ops: map[string]*operation{}, done: make(chan struct{})}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// A client that exits mid-handshake is no news.
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -77,8 +80,11 @@ func NewServer(c *Cloud, sp ServicePrincipal) *Server {
 	return s
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server and its operations.
+func (s *Server) Close() {
+	close(s.done)
+	s.srv.Close()
+}
 
 // CertPEM is the server's certificate, for SSL_CERT_FILE.
 func (s *Server) CertPEM() []byte {
@@ -139,7 +145,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.log = append(s.log, r.Method+" "+r.URL.Path)
 	s.mu.Unlock()
 	if id, ok := strings.CutPrefix(r.URL.Path, opsPrefix); ok && r.Method == http.MethodGet {
-		s.poll(w, r, id)
+		s.poll(w, id)
 		return
 	}
 	api := apiOf(r.Method, r.URL.Path)
@@ -148,7 +154,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		armError(w, http.StatusNotImplemented, "FakeCloudNoRoute", "fakecloud serves no "+r.Method+" "+r.URL.Path)
 		return
 	}
-	resp, err := s.Cloud.transport.Do(s.fakeRequest(r, api, r.Method, r.URL.Path, r.URL.RawQuery, r.Body))
+	resp, err := s.Cloud.transport.Do(fakeRequest(api, r.Method, r.Host, r.URL.Path, r.URL.RawQuery, r.Body))
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -161,23 +167,61 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		copyResponse(w, resp)
 		return
 	}
-	id := newID()
+	// The status URL names the resource, so a test can tell operations
+	// apart in the log.
+	id := strings.TrimPrefix(r.URL.Path, "/") + "/" + newID()
+	op := &operation{api: api, path: r.URL.Path, query: r.URL.RawQuery}
 	s.mu.Lock()
-	s.ops[id] = &operation{api: api, path: r.URL.Path, query: r.URL.RawQuery}
+	s.ops[id] = op
 	s.mu.Unlock()
+	go s.run(op, r.Host)
 	resp.Header.Set("Azure-AsyncOperation", s.URL+opsPrefix+id)
-	resp.Header.Set("Retry-After-Ms", retryAfterMs)
+	resp.Header.Set("Retry-After-Ms", strconv.Itoa(int(Step/time.Millisecond)))
 	copyResponse(w, resp)
 }
 
-// retryAfterMs is how long a client waits between polls (the SDK honours
-// Retry-After-Ms); aura's own default is seconds.
-const retryAfterMs = "20"
+// Step is how long each "in progress" answer of an operation lasts
+// (Cloud.LROSteps of them), and the Retry-After-Ms the server tells
+// clients to poll at (aura's own default is seconds).
+const Step = 20 * time.Millisecond
 
 const fakePollerStatus = "Fake-Poller-Status"
 
+// run takes an operation to its end one step at a time, as Azure does:
+// whether or not anyone polls it (a client interrupted before it saved the
+// status URL never will).
+func (s *Server) run(op *operation, host string) {
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-time.After(Step):
+		}
+		// The fakes poll an operation at its resource's URL plus a suffix.
+		resp, err := s.Cloud.transport.Do(fakeRequest(op.api, http.MethodGet, host, op.path+pollSuffix, op.query, nil))
+		op.mu.Lock()
+		var re *azcore.ResponseError
+		switch {
+		case errors.As(err, &re):
+			op.status, op.errCode, op.errStatus = "Failed", re.ErrorCode, re.StatusCode
+		case err != nil:
+			op.status, op.errCode, op.errStatus = "Failed", "FakeCloudError", http.StatusInternalServerError
+		default:
+			_ = resp.Body.Close()
+			if st := resp.Header.Get(fakePollerStatus); st != "InProgress" {
+				op.status = st
+			}
+		}
+		done := op.status != ""
+		op.mu.Unlock()
+		if done {
+			return
+		}
+	}
+}
+
 // poll answers an operation's status URL as ARM does: {"status": …}.
-func (s *Server) poll(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) poll(w http.ResponseWriter, id string) {
 	s.mu.Lock()
 	op := s.ops[id]
 	s.mu.Unlock()
@@ -186,24 +230,6 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	op.mu.Lock()
-	defer op.mu.Unlock()
-	if op.status == "" {
-		// The fakes poll an operation at its resource's URL plus a suffix.
-		resp, err := s.Cloud.transport.Do(s.fakeRequest(r, op.api, http.MethodGet, op.path+pollSuffix, op.query, nil))
-		var re *azcore.ResponseError
-		switch {
-		case errors.As(err, &re):
-			op.status, op.errCode, op.errStatus = "Failed", re.ErrorCode, re.StatusCode
-		case err != nil:
-			writeErr(w, err)
-			return
-		default:
-			_ = resp.Body.Close()
-			if st := resp.Header.Get(fakePollerStatus); st != "InProgress" {
-				op.status = st
-			}
-		}
-	}
 	body := map[string]any{"status": "InProgress"}
 	if op.status != "" {
 		body["status"] = op.status
@@ -211,17 +237,19 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, id string) {
 	if op.errCode != "" {
 		body["error"] = map[string]any{"code": op.errCode, "message": fmt.Sprintf("the operation failed (%d %s)", op.errStatus, op.errCode)}
 	}
-	w.Header().Set("Retry-After-Ms", retryAfterMs)
+	op.mu.Unlock()
+	w.Header().Set("Retry-After-Ms", strconv.Itoa(int(Step/time.Millisecond)))
 	writeJSON(w, http.StatusOK, body)
 }
 
-// fakeRequest is r as the fakes expect it: absolute, with the name of the
-// SDK operation in its context.
-func (s *Server) fakeRequest(r *http.Request, api, method, path, query string, body io.Reader) *http.Request {
-	ctx := context.WithValue(r.Context(), runtime.CtxAPINameKey{}, api)
-	u := &url.URL{Scheme: "https", Host: r.Host, Path: path, RawQuery: query}
+// fakeRequest is a request as the fakes expect it: absolute, with the name
+// of the SDK operation in its context. ARM finishes what it accepted when
+// the client goes away (and the fakes panic, sending on a closed channel,
+// when their context ends while they serve): it never ends.
+func fakeRequest(api, method, host, path, query string, body io.Reader) *http.Request {
+	ctx := context.WithValue(context.Background(), runtime.CtxAPINameKey{}, api)
+	u := &url.URL{Scheme: "https", Host: host, Path: path, RawQuery: query}
 	req, _ := http.NewRequestWithContext(ctx, method, u.String(), body)
-	req.Header = r.Header.Clone()
 	return req
 }
 

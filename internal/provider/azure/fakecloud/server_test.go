@@ -2,6 +2,7 @@ package fakecloud_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,16 +73,13 @@ func TestServerLongRunningOperations(t *testing.T) {
 		}
 	}
 	ensure()
-	polls := 0
-	for _, r := range s.Requests() {
-		if strings.HasPrefix(r, "GET /fakecloud/operations/") {
-			polls++
+	// Both operations were polled at their status URL until they ended.
+	for _, res := range []string{"/storageAccounts/fakecloudsa/", "/managedClusters/aks/"} {
+		if !slices.ContainsFunc(s.Requests(), func(r string) bool {
+			return strings.HasPrefix(r, "GET /fakecloud/operations/") && strings.Contains(r, res)
+		}) {
+			t.Errorf("no status poll of %s:\n%s", res, strings.Join(s.Requests(), "\n"))
 		}
-	}
-	// The PUT answered "in progress", then one poll did, then the last
-	// one ended: for the account, the cluster and the workspace.
-	if polls != 6 {
-		t.Errorf("%d status polls, want 6:\n%s", polls, strings.Join(s.Requests(), "\n"))
 	}
 	if st, err := p.ClusterState(ctx, spec.Ref()); err != nil || st != provider.ClusterRunning {
 		t.Errorf("cluster %s, %v", st, err)
@@ -189,5 +187,46 @@ func TestRoleAssignmentOverHTTP(t *testing.T) {
 	s.Reset()
 	if c, err := overHTTPS(t, s, sp.ClientSecret).EnsureRoleAssignment(ctx, ra); err != nil || c.Op != provider.OpNone || len(s.Writes()) != 0 {
 		t.Fatalf("second: %v, %v, writes %q", c, err, s.Writes())
+	}
+}
+
+// TestOperationsEndWithoutPolls: an operation ends on its own, as Azure's
+// do, when its client went away before it learnt where to poll.
+func TestOperationsEndWithoutPolls(t *testing.T) {
+	ctx := context.Background()
+	c := fakecloud.New()
+	c.LROSteps = 5
+	s := fakecloud.NewServer(c, sp)
+	defer s.Close()
+	p := overHTTPS(t, s, sp.ClientSecret)
+	if _, err := p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: "rg", Location: "westeurope"}); err != nil {
+		t.Fatal(err)
+	}
+	spec := provider.ClusterSpec{ResourceGroup: "rg", Name: "aks", Location: "westeurope", Nodes: 1,
+		Pools: []provider.NodePool{{Name: "system", Mode: "System", MinSize: 1, MaxSize: 2, VMSize: "Standard_D2as_v4"}}}
+	// The create is sent, then the client stops waiting at once.
+	stop, cancel := context.WithCancel(ctx)
+	go func() {
+		for len(s.Writes()) < 2 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	if _, err := p.EnsureCluster(stop, spec); err == nil {
+		t.Fatal("the create waited for its end despite the cancel")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mc := c.Cluster("rg", "aks")
+		if mc != nil && *mc.Properties.ProvisioningState == "Succeeded" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cluster's create never ended: %+v", mc)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if slices.ContainsFunc(s.Requests(), func(r string) bool { return strings.HasPrefix(r, "GET /fakecloud/operations/") }) {
+		t.Errorf("the test meant no client to poll: %q", s.Requests())
 	}
 }
