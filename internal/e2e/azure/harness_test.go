@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/client-go/rest"
+
 	"github.com/auracognitive/aurak8s/internal/blobtest"
 	"github.com/auracognitive/aurak8s/internal/config"
 	"github.com/auracognitive/aurak8s/internal/credentials"
@@ -77,6 +79,7 @@ type world struct {
 	ecfg   string
 	env    []string
 	config *config.Config // the configuration as aura loads it
+	kube   *rest.Config   // the cluster's, which AKS gives out
 	blobs  fakecloud.AzuriteBlobs
 }
 
@@ -88,7 +91,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	serveLoadBalancers(t, kube.Config)
-	w := &world{t: t, dir: t.TempDir()}
+	w := &world{t: t, dir: t.TempDir(), kube: kube.Config}
 	w.cfg = filepath.Join(w.dir, "config.yml")
 	w.ecfg = filepath.Join(w.dir, "profile")
 	copyFile(t, filepath.Join(repoRoot(), "examples", "config.yml"), w.cfg)
@@ -266,7 +269,8 @@ func (w *world) ok(args ...string) result {
 	w.t.Helper()
 	r := w.aura(args...)
 	if r.code != 0 {
-		w.t.Fatalf("aura %v: exit %d\nstdout:\n%s\nstderr:\n%s\nARM requests:\n%s", args, r.code, r.stdout, r.stderr, strings.Join(w.srv.Requests(), "\n"))
+		w.t.Fatalf("aura %v: exit %d\nstdout:\n%s\nstderr:\n%s\nARM requests:\n%s\nobjects being deleted in the cluster:\n%s",
+			args, r.code, r.stdout, r.stderr, strings.Join(w.srv.Requests(), "\n"), terminating(w.kube))
 	}
 	return r
 }
