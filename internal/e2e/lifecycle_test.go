@@ -98,13 +98,39 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("second dns --ns reported changes: %v", ch)
 	}
 
-	// stop and start keep every object.
-	w.ok("stop")
+	// stop and start keep every object but the Atlas deployment, which they
+	// pause and resume through its operator.
+	var atlas string
+	for k := range rv {
+		if strings.HasPrefix(k, "AtlasDeployment/aura-system/") {
+			atlas = k
+		}
+	}
+	if atlas == "" {
+		t.Fatalf("no AtlasDeployment in aura-system: %v", keys(rv))
+	}
+	paused := func() string {
+		return w.kubectl("get", "atlasdeployments.atlas.mongodb.com", strings.TrimPrefix(atlas, "AtlasDeployment/aura-system/"),
+			"-n", "aura-system", "-o", "jsonpath={.spec.deploymentSpec.paused}")
+	}
+	if r := w.ok("stop"); !slices.ContainsFunc(r.changed(), func(c string) bool { return strings.Contains(c, "atlas deployment") }) {
+		t.Fatalf("stop did not pause the Atlas deployment: %v", r.changed())
+	}
 	if r := w.ok("stop"); len(r.changed()) != 0 {
 		t.Fatalf("stop of a stopped cluster changed something: %v", r.changed())
 	}
 	w.ok("start")
-	if again := w.snapshot(); !maps.Equal(rv, again) {
+	if got := paused(); got != "false" {
+		t.Fatalf("after start the Atlas deployment is paused=%q, want false", got)
+	}
+	again := w.snapshot()
+	if _, ok := again[atlas]; !ok {
+		t.Fatalf("no %s: %v", atlas, keys(again))
+	}
+	delete(again, atlas)
+	kept := maps.Clone(rv)
+	delete(kept, atlas)
+	if !maps.Equal(kept, again) {
 		t.Fatal("objects changed across stop/start")
 	}
 
