@@ -61,6 +61,10 @@ func ruleAzure(v *validator) {
 	}
 	if v.cfg.Provider == "azure" {
 		ruleAzureNames(v)
+		if v.cfg.DatabricksEnabled && v.cfg.DatabricksEnhancedSecurityCompliance {
+			// Refused here, not halfway through deploy_common.
+			v.errf("databricks_enhanced_security_compliance", "is not available in this build: the Databricks API version aura uses has no enhanced security compliance setting; set it false or enable it on the workspace in Azure")
+		}
 		if len(v.cfg.SSHAllowedSources) > 0 {
 			// Accepted and then not applied would be worse than refused.
 			v.errf("ssh_allowed_sources", "is not applied on azure by this build: AKS nodes get no public SSH endpoint and aura creates no network security rule for one; remove the key (reach nodes with `kubectl debug node/…`)")

@@ -27,6 +27,7 @@ func TestAzureRules(t *testing.T) {
 		{"custom plain http", with(edit{"azure.resource_manager_endpoint", "http://management.test/"}), "azure.resource_manager_endpoint", "https:// URL", ""},
 		{"custom storage suffix", with(edit{"azure.storage_endpoint_suffix", "core test"}), "azure.storage_endpoint_suffix", "domain name", ""},
 		{"cluster storage account too long", []edit{azure, {"cluster_name", "aura-cluster-development-ap-1"}}, "cluster_name", `"auraclusterdevelopmentap1sa" (27 characters)`, ""},
+		{"databricks compliance not in build", []edit{azure, {"databricks_enabled", "true"}, {"databricks_enhanced_security_compliance", "true"}}, "databricks_enhanced_security_compliance", "not available in this build", ""},
 		{"ssh ranges not applied on azure", []edit{azure, {"ssh_allowed_sources", `["198.51.100.0/24"]`}}, "ssh_allowed_sources", "not applied on azure", ""},
 		{"common storage account too long", []edit{azure, {"environment_type", "preproduction"}}, "environment_type", `"auracommonappreproduction" (25 characters)`, ""},
 	}

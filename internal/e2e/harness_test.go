@@ -142,7 +142,10 @@ func (w *workspace) command(ctx context.Context, args ...string) *exec.Cmd {
 // aura runs one command to its end.
 func (w *workspace) aura(args ...string) result {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	// Every command takes seconds now that a restarted cluster no longer waits
+	// out node leases (issue #14); a hang fails the test within minutes, past
+	// the phases' own 5-minute delete wait so that they report it first.
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd := w.command(ctx, args...)
 	var out, errb bytes.Buffer

@@ -20,6 +20,16 @@ const FieldManager = "aura"
 // DefaultConcurrency bounds parallel API calls in Plan and Apply.
 const DefaultConcurrency = 8
 
+// DefaultQPS and DefaultBurst size client-side throttling for an installer:
+// a phase plans and applies hundreds of objects at once, at most
+// DefaultConcurrency requests in flight, and the API server's own priority
+// and fairness protects it. The limiter should only stop a runaway loop; at
+// client-go's 5 QPS (or kubectl's 50) it, not the server, set the pace.
+const (
+	DefaultQPS   = 400
+	DefaultBurst = 800
+)
+
 // Client talks to one cluster.
 type Client struct {
 	Config      *rest.Config
@@ -41,7 +51,7 @@ func NewFromKubeconfig(path string) (*Client, error) {
 func New(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
 	if cfg.QPS == 0 {
-		cfg.QPS, cfg.Burst = 50, 100 // a phase applies hundreds of objects
+		cfg.QPS, cfg.Burst = DefaultQPS, DefaultBurst
 	}
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {

@@ -5,55 +5,43 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // WaitGone waits until every object is deleted: an object with finalizers
 // stays until its controller lets it go, so removing that controller first
-// would leave it (and its namespace) terminating forever.
+// would leave it (and its namespace) terminating forever. The objects are
+// watched, so the wait ends as soon as the last one is gone.
 func (c *Client) WaitGone(ctx context.Context, refs []ObjRef, timeout time.Duration) error {
+	if len(refs) == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	left := refs
+	objs := c.watchObjects(ctx, refs, time.Second)
+	defer objs.stop()
 	for {
 		var still []string
-		var next []ObjRef
-		for _, r := range left {
-			m, err := c.mapping(r.GVK())
-			if meta.IsNoMatchError(err) {
-				continue // its kind is gone, and with it the object
-			}
-			if err != nil {
-				return err
-			}
-			res := c.Dynamic.Resource(m.Resource)
-			var o interface{ GetFinalizers() []string }
-			if m.Scope.Name() == meta.RESTScopeNameNamespace {
-				o, err = res.Namespace(r.Namespace).Get(ctx, r.Name, metav1.GetOptions{})
-			} else {
-				o, err = res.Get(ctx, r.Name, metav1.GetOptions{})
-			}
+		for _, r := range refs {
+			o, p, err := objs.get(r)
 			switch {
-			case apierrors.IsNotFound(err):
-				continue
-			case err != nil && ctx.Err() == nil:
-				return err
-			case err == nil:
+			case p == absent:
+			case p == pending && kindGone(err):
+				// its kind is gone, and with it the object
+			case p == pending && err != nil && ctx.Err() == nil:
+				return fmt.Errorf("%s: %w", r, err)
+			case p == pending:
+				still = append(still, r.String()+" (not listed yet)")
+			default:
 				still = append(still, fmt.Sprintf("%s (finalizers %s)", r, strings.Join(o.GetFinalizers(), ",")))
 			}
-			next = append(next, r)
 		}
-		if len(next) == 0 {
+		if len(still) == 0 {
 			return nil
 		}
-		left = next
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("still being deleted after %s: %s", timeout, strings.Join(still, "; "))
-		case <-time.After(time.Second):
+		case <-objs.changed:
 		}
 	}
 }

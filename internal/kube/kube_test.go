@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 	testenv.Main(m, testenv.Options{Pods: true})
 }
 
-func newClient(t *testing.T) *kube.Client {
+func newClient(t testing.TB) *kube.Client {
 	t.Helper()
 	c, err := kube.New(testenv.Get(t).Config)
 	if err != nil {
@@ -73,7 +73,7 @@ func operatorValues(env string) map[string]any {
 	return v
 }
 
-func renderCore(t *testing.T, ctx map[string]any) []*unstructured.Unstructured {
+func renderCore(t testing.TB, ctx map[string]any) []*unstructured.Unstructured {
 	t.Helper()
 	m, err := release.Default()
 	if err != nil {
@@ -166,7 +166,7 @@ func actions(p *kube.Plan) map[string]kube.Action {
 	return out
 }
 
-func apply(t *testing.T, c *kube.Client, inv kube.Inventory, objs []*unstructured.Unstructured, opts kube.PlanOptions) (*kube.Plan, []kube.Result) {
+func apply(t testing.TB, c *kube.Client, inv kube.Inventory, objs []*unstructured.Unstructured, opts kube.PlanOptions) (*kube.Plan, []kube.Result) {
 	t.Helper()
 	ctx := context.Background()
 	plan, err := c.Plan(ctx, inv, objs, opts)
@@ -375,7 +375,7 @@ spec:
           x-kubernetes-preserve-unknown-fields: true
 `
 
-func parse(t *testing.T, docs ...string) []*unstructured.Unstructured {
+func parse(t testing.TB, docs ...string) []*unstructured.Unstructured {
 	t.Helper()
 	var out []*unstructured.Unstructured
 	for _, d := range docs {

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 )
 
 // Action is what applying a plan does to one object.
@@ -136,12 +137,26 @@ func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructure
 		}
 	}
 
+	rec, err := c.readRecord(ctx, inv)
+	if err != nil {
+		return nil, err
+	}
+	plan.record = rec
+	listed := plan.desired
+	if !opts.NoPrune {
+		listed = append(append([]ObjRef{}, listed...), rec.refs...)
+	}
+	live, err := c.listInventory(ctx, inv, listed)
+	if err != nil {
+		return nil, err
+	}
+
 	changes := make([]Change, len(objs))
 	// Namespaces first, so that objects in a namespace being created are
 	// known not to be server-validatable.
 	for i, o := range objs {
 		if o.GetKind() == "Namespace" && o.GroupVersionKind().Group == "" {
-			ch, err := c.planOne(ctx, o, false)
+			ch, err := c.planOne(ctx, o, false, live.byKey[RefOf(o).key()])
 			if err != nil {
 				return nil, err
 			}
@@ -166,7 +181,7 @@ func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructure
 			if _, err := c.mapping(gvk); err != nil && meta.IsNoMatchError(err) && (crdKinds[gk] || opts.PendingKinds[gk]) {
 				pending = true
 			}
-			ch, err := c.planOne(gctx, o, pending)
+			ch, err := c.planOne(gctx, o, pending, live.byKey[RefOf(o).key()])
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -182,12 +197,6 @@ func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructure
 		return nil, errors.Join(errs...)
 	}
 	plan.Changes = changes
-
-	rec, err := c.readRecord(ctx, inv)
-	if err != nil {
-		return nil, err
-	}
-	plan.record = rec
 	if inv.Owner != "" {
 		plan.owners, plan.KeptFor = sharedOwners(rec.owners, inv.Owner, len(objs) > 0)
 		if opts.NoPrune || len(plan.KeptFor) > 0 {
@@ -197,18 +206,24 @@ func (c *Client) Plan(ctx context.Context, inv Inventory, desired []*unstructure
 		}
 	}
 	if !opts.NoPrune {
-		deletes, err := c.planDeletes(ctx, inv, objs, rec.refs, seen)
-		if err != nil {
-			return nil, err
+		for _, o := range live.all {
+			ref := RefOf(o)
+			if seen[ref.key()] {
+				continue
+			}
+			// One already terminating is still a delete to wait for: a
+			// run interrupted during its wait must not end before it.
+			plan.Changes = append(plan.Changes, Change{Ref: ref, Action: ActionDelete, Object: o, Validated: true,
+				Terminating: o.GetDeletionTimestamp() != nil})
 		}
-		plan.Changes = append(plan.Changes, deletes...)
 	}
 	return plan, nil
 }
 
 // planOne compares one desired object with the cluster. pending means the
-// object cannot be dry-run yet (namespace or CRD created by this plan).
-func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pending bool) (Change, error) {
+// object cannot be dry-run yet (namespace or CRD created by this plan);
+// listed is the live object as the inventory's list saw it, if it did.
+func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pending bool, listed *unstructured.Unstructured) (Change, error) {
 	ref := RefOf(o)
 	ch := Change{Ref: ref, Object: o}
 	if pending {
@@ -226,23 +241,39 @@ func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pend
 	}
 	// The dry run answers against the object as it is then; a controller
 	// (e.g. the Deployment controller's revision annotation) may have written
-	// it since the Get, and the diff would show that write as ours. A dry run
-	// keeps the resourceVersion it was based on, so read again until they match.
-	var live, dry *unstructured.Unstructured
+	// it since it was read, and the diff would show that write as ours. A dry
+	// run keeps the resourceVersion it was based on, so read again until they
+	// match. The first read is the list's, when it saw the object in the
+	// version desired (the dry run answers in that version).
+	live := listed
+	if live != nil && live.GetAPIVersion() != o.GetAPIVersion() {
+		live = nil
+	}
+	// The live object may show by itself that applying o changes nothing:
+	// it is then the server's own result of applying o, so no dry run.
+	if live != nil && live.GetDeletionTimestamp() == nil && appliedUnchanged(o, live) {
+		ch.Action, ch.Validated = ActionUnchanged, true
+		return ch, nil
+	}
+	read := live != nil
+	var dry *unstructured.Unstructured
 	for attempt := 0; ; attempt++ {
-		var err error
-		live, err = res.Get(ctx, o.GetName(), metav1.GetOptions{})
-		switch {
-		case apierrors.IsNotFound(err):
-			live = nil
-		case err != nil:
-			return ch, fmt.Errorf("%s: %w", ref, err)
-		case live.GetDeletionTimestamp() != nil:
+		if !read {
+			live, err = res.Get(ctx, o.GetName(), metav1.GetOptions{})
+			switch {
+			case apierrors.IsNotFound(err):
+				live = nil
+			case err != nil:
+				return ch, fmt.Errorf("%s: %w", ref, err)
+			}
+		}
+		if live != nil && live.GetDeletionTimestamp() != nil {
 			// Nothing can be applied to it (nor created in it, for a
 			// namespace): it is waited for and created anew.
 			ch.Action, ch.Terminating = ActionCreate, true
 			return ch, nil
 		}
+		read = false
 		dry, err = res.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
 		if err != nil {
 			return ch, fmt.Errorf("%s: %w", ref, err)
@@ -266,13 +297,20 @@ func (c *Client) planOne(ctx context.Context, o *unstructured.Unstructured, pend
 	return ch, nil
 }
 
-// planDeletes finds live objects of this inventory that are not desired:
-// every kind and namespace seen in the desired set or the recorded
-// inventory is searched by the inventory's labels.
-func (c *Client) planDeletes(ctx context.Context, inv Inventory, desired []*unstructured.Unstructured, record []ObjRef, want map[string]bool) ([]Change, error) {
+// liveObjects are the live objects of an inventory.
+type liveObjects struct {
+	byKey map[string]*unstructured.Unstructured // by ObjRef.key
+	all   []*unstructured.Unstructured          // by kind, then namespace, then name
+}
+
+// listInventory lists, by the inventory's labels, every kind of refs in
+// every namespace of refs: one request per kind and namespace that both
+// finds what to prune and serves as the first read of every object the plan
+// compares (instead of one GET per object).
+func (c *Client) listInventory(ctx context.Context, inv Inventory, refs []ObjRef) (*liveObjects, error) {
 	kinds := map[string]ObjRef{} // group/kind -> a ref carrying its GVK
 	namespaces := map[string]bool{}
-	add := func(r ObjRef) {
+	for _, r := range refs {
 		if _, ok := kinds[r.Group+"/"+r.Kind]; !ok {
 			kinds[r.Group+"/"+r.Kind] = r
 		}
@@ -280,61 +318,69 @@ func (c *Client) planDeletes(ctx context.Context, inv Inventory, desired []*unst
 			namespaces[r.Namespace] = true
 		}
 	}
-	for _, o := range desired {
-		add(RefOf(o))
+	nss := make([]string, 0, len(namespaces))
+	for ns := range namespaces {
+		nss = append(nss, ns)
 	}
-	for _, r := range record {
-		add(r)
-	}
-	var out []Change
-	sel := inv.Selector().String()
+	sort.Strings(nss)
 	keys := make([]string, 0, len(kinds))
 	for k := range kinds {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+
+	type list struct {
+		kind      string
+		namespace string // "" for a cluster-scoped kind
+		res       schema.GroupVersionResource
+		items     []unstructured.Unstructured
+	}
+	var lists []*list
 	for _, k := range keys {
 		r := kinds[k]
 		m, err := c.mapping(r.GVK())
 		if err != nil {
 			if meta.IsNoMatchError(err) {
-				continue // kind gone from the cluster (CRD deleted): nothing left to prune
+				continue // kind not (or no longer) served: nothing of it is live
 			}
 			return nil, err
 		}
-		var lists []*unstructured.UnstructuredList
-		if m.Scope.Name() == meta.RESTScopeNameNamespace {
-			nss := make([]string, 0, len(namespaces))
-			for ns := range namespaces {
-				nss = append(nss, ns)
-			}
-			sort.Strings(nss)
-			for _, ns := range nss {
-				l, err := c.Dynamic.Resource(m.Resource).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
-				if err != nil {
-					return nil, fmt.Errorf("list %s in %s: %w", r.Kind, ns, err)
-				}
-				lists = append(lists, l)
-			}
-		} else {
-			l, err := c.Dynamic.Resource(m.Resource).List(ctx, metav1.ListOptions{LabelSelector: sel})
-			if err != nil {
-				return nil, fmt.Errorf("list %s: %w", r.Kind, err)
-			}
-			lists = append(lists, l)
+		if m.Scope.Name() != meta.RESTScopeNameNamespace {
+			lists = append(lists, &list{kind: r.Kind, res: m.Resource})
+			continue
 		}
-		for _, l := range lists {
-			for i := range l.Items {
-				live := &l.Items[i]
-				ref := RefOf(live)
-				if want[ref.key()] {
-					continue
-				}
-				// One already terminating is still a delete to wait for: a
-				// run interrupted during its wait must not end before it.
-				out = append(out, Change{Ref: ref, Action: ActionDelete, Object: live, Validated: true,
-					Terminating: live.GetDeletionTimestamp() != nil})
+		for _, ns := range nss {
+			lists = append(lists, &list{kind: r.Kind, namespace: ns, res: m.Resource})
+		}
+	}
+	sel := inv.Selector().String()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.Concurrency)
+	for _, l := range lists {
+		g.Go(func() error {
+			var res dynamic.ResourceInterface = c.Dynamic.Resource(l.res)
+			where := ""
+			if l.namespace != "" {
+				res, where = c.Dynamic.Resource(l.res).Namespace(l.namespace), " in "+l.namespace
 			}
+			got, err := res.List(gctx, metav1.ListOptions{LabelSelector: sel})
+			if err != nil {
+				return fmt.Errorf("list %s%s: %w", l.kind, where, err)
+			}
+			l.items = got.Items
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := &liveObjects{byKey: map[string]*unstructured.Unstructured{}}
+	for _, l := range lists {
+		sort.Slice(l.items, func(i, j int) bool { return l.items[i].GetName() < l.items[j].GetName() })
+		for i := range l.items {
+			o := &l.items[i]
+			out.byKey[RefOf(o).key()] = o
+			out.all = append(out.all, o)
 		}
 	}
 	return out, nil

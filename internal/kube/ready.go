@@ -8,9 +8,6 @@ import (
 	"strings"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 )
 
@@ -26,8 +23,11 @@ type Readiness struct {
 
 // WaitOptions tune WaitReady.
 type WaitOptions struct {
-	Timeout  time.Duration // default 5 minutes
-	Interval time.Duration // poll interval, default 1s
+	Timeout time.Duration // default 5 minutes
+	// Interval is how often a kind the cluster does not serve yet (a CRD
+	// applied a moment ago) is looked up again; default 1s. Objects are
+	// watched, not polled: a change is seen as it happens.
+	Interval time.Duration
 	// OnReady is called once per object when it becomes Current.
 	OnReady func(Readiness)
 }
@@ -50,7 +50,7 @@ func (e *NotReadyError) Error() string {
 	return fmt.Sprintf("%d object(s) not ready after %s: %s", len(e.NotReady), e.Timeout, strings.Join(parts, "; "))
 }
 
-// WaitReady polls the objects until kstatus says every one is Current, or
+// WaitReady watches the objects until kstatus says every one is Current, or
 // the timeout (or ctx) ends the wait; then the error is a *NotReadyError.
 // The result has one entry per object, in the order given.
 func (c *Client) WaitReady(ctx context.Context, refs []ObjRef, opts WaitOptions) ([]Readiness, error) {
@@ -66,17 +66,20 @@ func (c *Client) WaitReady(ctx context.Context, refs []ObjRef, opts WaitOptions)
 	for i, r := range refs {
 		out[i] = Readiness{Ref: r, Status: status.UnknownStatus}
 	}
+	if len(refs) == 0 {
+		return out, nil
+	}
 	deadline := time.NewTimer(opts.Timeout)
 	defer deadline.Stop()
-	tick := time.NewTicker(opts.Interval)
-	defer tick.Stop()
+	objs := c.watchObjects(ctx, refs, opts.Interval)
+	defer objs.stop()
 	for {
 		pending := 0
 		for i, r := range refs {
 			if done[i] {
 				continue
 			}
-			st, msg := c.observe(ctx, r)
+			st, msg := observe(objs, r)
 			out[i].Status, out[i].Message, out[i].Duration = st, msg, time.Since(start)
 			if st == status.CurrentStatus {
 				done[i] = true
@@ -91,7 +94,7 @@ func (c *Client) WaitReady(ctx context.Context, refs []ObjRef, opts WaitOptions)
 			return out, nil
 		}
 		select {
-		case <-tick.C:
+		case <-objs.changed:
 		case <-deadline.C:
 			return out, notReady(out, done, opts.Timeout)
 		case <-ctx.Done():
@@ -111,21 +114,16 @@ func notReady(out []Readiness, done []bool, timeout time.Duration) error {
 	return e
 }
 
-func (c *Client) observe(ctx context.Context, r ObjRef) (status.Status, string) {
-	probe := &unstructured.Unstructured{}
-	probe.SetGroupVersionKind(r.GVK())
-	probe.SetNamespace(r.Namespace)
-	probe.SetName(r.Name)
-	res, _, err := c.resource(probe)
-	if err != nil {
-		return status.UnknownStatus, err.Error()
-	}
-	live, err := res.Get(ctx, r.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
+// observe is the kstatus of one watched object.
+func observe(objs *objectCache, r ObjRef) (status.Status, string) {
+	live, p, err := objs.get(r)
+	switch {
+	case p == absent:
 		return status.NotFoundStatus, "not found"
-	}
-	if err != nil {
+	case p == pending && err != nil:
 		return status.UnknownStatus, err.Error()
+	case p == pending:
+		return status.UnknownStatus, "not listed yet"
 	}
 	st, err := status.Compute(live)
 	if err != nil {

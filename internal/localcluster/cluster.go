@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -145,6 +146,7 @@ func (c *Cluster) Create(ctx context.Context) (bool, error) {
 	if c.controlPlaneOnly {
 		args = append(args, "--disable", "kube-controller-manager,kube-scheduler,kwok-controller")
 	}
+	since := time.Now()
 	// Another program can take a chosen port before our component binds it;
 	// then we start over with new ports.
 	for attempt := 1; ; attempt++ {
@@ -165,12 +167,12 @@ func (c *Cluster) Create(ctx context.Context) (bool, error) {
 		}
 	}
 	if c.controlPlaneOnly {
-		return true, c.waitReady(ctx)
+		return true, c.waitReady(ctx, since)
 	}
 	if err := c.ensureNodes(ctx); err != nil {
 		return true, err
 	}
-	return true, c.waitReady(ctx)
+	return true, c.waitReady(ctx, since)
 }
 
 // Start starts a stopped cluster with its data and waits until it is ready.
@@ -190,10 +192,20 @@ func (c *Cluster) Start(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	since := time.Now()
 	if err := c.kwokctl(ctx, b.Kwokctl, "start", "cluster", "--wait", c.timeout.String(), "--timeout", c.timeout.String()); err != nil {
 		return false, fmt.Errorf("local cluster %s: start: %w", c.name, err)
 	}
-	return true, c.waitReady(ctx)
+	// Leases a killed kwok left held (Stop releases them) would keep the new
+	// one off the nodes until they expire.
+	cs, err := c.clientset()
+	if err != nil {
+		return true, err
+	}
+	if err := releaseNodeLeases(ctx, cs, since); err != nil {
+		return true, fmt.Errorf("local cluster %s: start: %w", c.name, err)
+	}
+	return true, c.waitReady(ctx, since)
 }
 
 // Stop stops every process of the cluster and keeps its data. It returns
@@ -213,10 +225,50 @@ func (c *Cluster) Stop(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// Best effort: Start releases what this could not.
+	if err := c.stopKwok(ctx); err != nil && c.log != nil {
+		fmt.Fprintf(c.log, "local cluster %s: node leases not released on stop: %v\n", c.name, err)
+	}
 	if err := c.stopProcesses(ctx, b, "stop", "cluster"); err != nil {
 		return false, fmt.Errorf("local cluster %s: stop: %w", c.name, err)
 	}
 	return true, nil
+}
+
+// stopKwok stops the kwok controller and, with the API still up, hands its
+// node leases back, so that the kwok of the next start manages the nodes at
+// once instead of after the leases expire.
+func (c *Cluster) stopKwok(ctx context.Context) error {
+	procs, err := c.Processes()
+	if err != nil {
+		return err
+	}
+	var kwok []Process
+	for _, p := range procs {
+		if p.Name == "kwok-controller" {
+			kwok = append(kwok, p)
+		}
+	}
+	if len(kwok) == 0 {
+		return nil
+	}
+	terminate(ctx, kwok, 10*time.Second)
+	for _, p := range kwok {
+		if alive(p.PID, p.Name) {
+			_ = syscall.Kill(p.PID, syscall.SIGKILL)
+		}
+	}
+	// A kwok still running would take the leases right back.
+	if err := waitExit(ctx, kwok, 10*time.Second); err != nil {
+		return err
+	}
+	cs, err := c.clientset()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return releaseNodeLeases(ctx, cs, time.Time{})
 }
 
 // Delete stops the cluster and removes its state directory. It returns false

@@ -47,11 +47,21 @@ func (c *Cluster) writeKwokConfig(b Binaries) error {
 		"kubectlBinary":               b.Kubectl,
 		"kwokControllerBinary":        b.Kwok,
 		"quietPull":                   true,
+		// kwokctl multiplies every heartbeat setting by heartbeatFactor (5
+		// by default), which made node leases last 200 s; see leases.go for
+		// why that is too long. Factor 1 takes the values below as written:
+		// a short lease, and kwokctl's usual pace for the rest.
+		"heartbeatFactor":                                         1,
+		"nodeLeaseDurationSeconds":                                nodeLeaseSeconds,
+		"nodeStatusUpdateFrequencyMilliseconds":                   50000,
+		"kubeControllerManagerNodeMonitorPeriodMilliseconds":      25000,
+		"kubeControllerManagerNodeMonitorGracePeriodMilliseconds": 200000,
 	}
 	doc := map[string]any{
-		"apiVersion": "config.kwok.x-k8s.io/v1alpha1",
-		"kind":       "KwokctlConfiguration",
-		"options":    opts,
+		"apiVersion":        "config.kwok.x-k8s.io/v1alpha1",
+		"kind":              "KwokctlConfiguration",
+		"options":           opts,
+		"componentsPatches": controllerArgs,
 	}
 	data, err := yaml.Marshal(doc)
 	if err != nil {
@@ -61,6 +71,30 @@ func (c *Cluster) writeKwokConfig(b Binaries) error {
 		return fmt.Errorf("local cluster: %w", err)
 	}
 	return os.WriteFile(filepath.Join(c.dir, kwokConfigName), data, 0o600)
+}
+
+// nodeLeaseSeconds is how long a node lease lasts; kwok renews it every
+// quarter of that (7 nodes: about one write a second).
+const nodeLeaseSeconds = 20
+
+// controllerArgs are extra flags of kube-controller-manager and
+// kube-scheduler:
+//   - no leader election: each runs once, and after a restart the new
+//     process otherwise waited out the old one's lease (15 s) before it
+//     started any controller, so nothing was reconciled or deleted meanwhile;
+//   - no tight client-side limits (20 and 50 QPS): rolling out a release's
+//     Deployments at once otherwise queues their ReplicaSets, Pods and status
+//     writes for seconds on an idle apiserver, whose own priority and fairness
+//     still applies.
+var controllerArgs = []map[string]any{
+	{"name": "kube-controller-manager", "extraArgs": singleFastController},
+	{"name": "kube-scheduler", "extraArgs": singleFastController},
+}
+
+var singleFastController = []map[string]any{
+	{"key": "leader-elect", "value": "false"},
+	{"key": "kube-api-qps", "value": "500"},
+	{"key": "kube-api-burst", "value": "1000"},
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.

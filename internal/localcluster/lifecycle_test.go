@@ -2,18 +2,22 @@ package localcluster
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 )
 
 // TestLifecycle walks a cluster through what `aura` does to it: create,
@@ -120,6 +124,24 @@ func TestLifecycle(t *testing.T) {
 		})
 	})
 
+	step(t, "a namespace with running Pods", func(t *testing.T) {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "restarted"}}
+		if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		dep := deployment("again", 2, map[string]string{"agentpool": "common"})
+		// Else the namespace controller waits out the 30 s grace period
+		// before it looks again, whoever deletes the Pods.
+		dep.Spec.Template.Spec.TerminationGracePeriodSeconds = ptr.To[int64](1)
+		if _, err := cs.AppsV1().Deployments("restarted").Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, ctx, "deployment again ready", func() (bool, error) {
+			d, err := cs.AppsV1().Deployments("restarted").Get(ctx, "again", metav1.GetOptions{})
+			return err == nil && d.Status.ReadyReplicas == 2, err
+		})
+	})
+
 	var before []Process
 	step(t, "stop keeps files and ends every process", func(t *testing.T) {
 		before = mustProcesses(t, cl)
@@ -160,6 +182,56 @@ func TestLifecycle(t *testing.T) {
 		if err != nil || j.Status.Succeeded != 1 {
 			t.Errorf("job once after restart: %v, succeeded=%d", err, j.Status.Succeeded)
 		}
+	})
+
+	step(t, "after a restart kwok manages the nodes: the namespace with Pods is deleted", func(t *testing.T) {
+		// Nothing waits for leases that a stopped kwok still holds.
+		leases, err := cs.CoordinationV1().Leases(corev1.NamespaceNodeLease).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range leases.Items {
+			if d := l.Spec.LeaseDurationSeconds; d == nil || *d != nodeLeaseSeconds {
+				t.Errorf("lease %s lasts %s s, want %d", l.Name, fmt.Sprint(ptr.Deref(d, 0)), nodeLeaseSeconds)
+			}
+		}
+		if err := cs.CoreV1().Namespaces().Delete(ctx, "restarted", metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// Before the leases were released, this took over 4 minutes.
+		eventually(t, ctx, "namespace restarted gone", func() (bool, error) {
+			_, err := cs.CoreV1().Namespaces().Get(ctx, "restarted", metav1.GetOptions{})
+			return apierrors.IsNotFound(err), nil
+		})
+	})
+
+	step(t, "after kwok was killed, start takes its leases back", func(t *testing.T) {
+		// As after a crash or a reboot: kwok never got to hand its leases back.
+		for _, p := range mustProcesses(t, cl) {
+			if p.Name == "kwok-controller" {
+				if err := syscall.Kill(p.PID, syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := cl.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if started, err := cl.Start(ctx); err != nil || !started {
+			t.Fatalf("Start = %v, %v; want true, nil", started, err)
+		}
+		pods, err := cs.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
+		if err != nil || len(pods.Items) == 0 {
+			t.Fatalf("pods of web: %v, %d", err, len(pods.Items))
+		}
+		victim := pods.Items[0].Name
+		if err := cs.CoreV1().Pods("default").Delete(ctx, victim, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, ctx, "pod "+victim+" gone", func() (bool, error) {
+			_, err := cs.CoreV1().Pods("default").Get(ctx, victim, metav1.GetOptions{})
+			return apierrors.IsNotFound(err), nil
+		})
 	})
 
 	step(t, "delete leaves no process and no file", func(t *testing.T) {

@@ -117,8 +117,10 @@ func (c *Cluster) clientset() (*kubernetes.Clientset, error) {
 }
 
 // waitReady waits until the apiserver is ready and every node reports Ready
-// (kwok heartbeats them again after a start).
-func (c *Cluster) waitReady(ctx context.Context) error {
+// and is managed by a kwok of this run: its lease was renewed at or after
+// since (kwok heartbeats the nodes again after a start, but acts on a node's
+// Pods only while it holds the node's lease).
+func (c *Cluster) waitReady(ctx context.Context, since time.Time) error {
 	cs, err := c.clientset()
 	if err != nil {
 		return err
@@ -127,7 +129,7 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 	defer cancel()
 	var last error
 	for {
-		last = c.ready(ctx, cs)
+		last = c.ready(ctx, cs, since)
 		if last == nil {
 			return nil
 		}
@@ -139,22 +141,33 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 	}
 }
 
-func (c *Cluster) ready(ctx context.Context, cs *kubernetes.Clientset) error {
+func (c *Cluster) ready(ctx context.Context, cs *kubernetes.Clientset, since time.Time) error {
 	if _, err := cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx); err != nil {
 		return fmt.Errorf("apiserver: %w", err)
 	}
+	if c.controlPlaneOnly {
+		return nil
+	}
 	// Every node, not just c.pools: Start is given no pools (the cluster
 	// remembers its nodes) and the user may have added some.
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := kwokNodes(ctx, cs)
 	if err != nil {
 		return err
 	}
-	for i := range nodes.Items {
-		if nodes.Items[i].Annotations[kwokManagedAnnotation] != "fake" {
-			continue // nobody would ever make it Ready
+	leases, err := cs.CoordinationV1().Leases(corev1.NamespaceNodeLease).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	held := map[string]bool{}
+	for i := range leases.Items {
+		held[leases.Items[i].Name] = leaseHeld(&leases.Items[i], since)
+	}
+	for name, n := range nodes {
+		if !nodeReady(n) {
+			return fmt.Errorf("node %s is not Ready", name)
 		}
-		if !nodeReady(&nodes.Items[i]) {
-			return fmt.Errorf("node %s is not Ready", nodes.Items[i].Name)
+		if !held[name] {
+			return fmt.Errorf("node %s: kwok does not hold its lease yet", name)
 		}
 	}
 	return nil

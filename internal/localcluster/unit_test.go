@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestNewRejectsBadPools(t *testing.T) {
@@ -102,5 +106,43 @@ func TestDefaultBinDirMatchesBuildScript(t *testing.T) {
 	}
 	if got, want := strings.TrimSpace(string(out)), DefaultBinDir(); got != want {
 		t.Errorf("build.sh puts binaries in %s, the Go code looks in %s", got, want)
+	}
+}
+
+// A lease a stopped kwok renewed before the start is released; one without a
+// holder, or renewed by the kwok of this start, is left alone; only the
+// latter counts as kwok managing the node.
+func TestNodeLeaseStaleAndHeld(t *testing.T) {
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	lease := func(holder string, renewed time.Time) *coordinationv1.Lease {
+		l := &coordinationv1.Lease{}
+		if holder != "" {
+			l.Spec.HolderIdentity = &holder
+		}
+		if !renewed.IsZero() {
+			l.Spec.RenewTime = &metav1.MicroTime{Time: renewed}
+		}
+		return l
+	}
+	for _, tc := range []struct {
+		name        string
+		lease       *coordinationv1.Lease
+		since       time.Time
+		stale, held bool
+	}{
+		{"held by the stopped kwok", lease("old", start.Add(-time.Second)), start, true, false},
+		{"renewed by this start's kwok", lease("new", start.Add(time.Second)), start, false, true},
+		{"released", lease("", start.Add(-time.Hour)), start, false, false},
+		{"on stop, every held lease", lease("running", start), time.Time{}, true, true},
+		{"held but never renewed", lease("odd", time.Time{}), start, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := stale(tc.lease, tc.since); got != tc.stale {
+				t.Errorf("stale = %v, want %v", got, tc.stale)
+			}
+			if got := leaseHeld(tc.lease, tc.since); got != tc.held {
+				t.Errorf("leaseHeld = %v, want %v", got, tc.held)
+			}
+		})
 	}
 }

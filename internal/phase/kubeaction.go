@@ -98,8 +98,9 @@ func (e *Env) applyActionWith(name string, inv kube.Inventory, desired objectsFu
 	}
 }
 
-// deleteTimeout bounds the wait for deleted objects to be gone (a namespace
-// right after a local cluster restart is the slowest case, ~4 minutes).
+// deleteTimeout bounds the wait for deleted objects to be gone: operators'
+// finalizers (Atlas, aura-operator's Agents) may take minutes on a real
+// cluster; a local namespace takes seconds, also right after a restart.
 const deleteTimeout = 5 * time.Minute
 
 // workloadKinds are the kinds whose readiness a phase waits for.

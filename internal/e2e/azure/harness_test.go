@@ -107,8 +107,10 @@ func newWorld(t *testing.T) *world {
 	w.srv = fakecloud.NewServer(w.cloud, sp)
 	t.Cleanup(w.srv.Close)
 	// Confidential Computing: a key vault and key, the cluster's disks
-	// encrypted with it through a disk encryption set.
-	w.writeOverlay("enable_customer_key_encryption: true\nenable_encryption_in_transit: true\n")
+	// encrypted with it through a disk encryption set; a Databricks
+	// workspace with infrastructure encryption and the same key.
+	w.writeOverlay("enable_customer_key_encryption: true\nenable_encryption_in_transit: true\n" +
+		"databricks_enabled: true\ndatabricks_requireInfrastructureEncryption: true\nenable_customer_key_databricks_encryption: true\n")
 	w.config = w.load()
 
 	// Azurite serves the two storage accounts aura makes, with the key

@@ -9,9 +9,10 @@ import (
 
 // TestLifecycle runs the aura binary through the life cycle on Azure — a
 // fake one over HTTPS on this machine, reached as a Custom cloud, with
-// Confidential Computing on (key vault, key, disk encryption set):
-// deploy_common → deploy_infra → deploy_system → dns → deploy_core → stop
-// → start → delete_core --full → delete_system → delete_infra →
+// Confidential Computing on (key vault, key, disk encryption set) and a
+// Databricks workspace: deploy_common → deploy_infra → deploy_system → dns
+// → deploy_core → stop → start → delete_core --full → delete_system →
+// delete_infra →
 // delete_common. Before each deploy, its plan and dry run write nothing
 // to ARM and announce every resource the run then makes; every re-run
 // writes nothing; after the deletes the cloud holds nothing.
@@ -30,6 +31,13 @@ func TestLifecycle(t *testing.T) {
 		w.planCovers(ph, plan, newIn(before, w.cloud.Resources()))
 		w.rerunWritesNothing(ph)
 		w.rerunWritesNothing("plan", ph)
+	}
+	// databricks_enabled: deploy_common made the workspace with the
+	// Confidential Computing settings of the config.
+	ws := w.cloud.Workspace(w.config.Derived.CommonResourceGroup, "aura-databricks-"+w.config.Derived.EnvironmentName)
+	if ws == nil || ws.Properties.Parameters == nil || ws.Properties.Parameters.RequireInfrastructureEncryption == nil ||
+		ws.Properties.Parameters.Encryption == nil || ws.Properties.Parameters.Encryption.Value == nil {
+		t.Errorf("the Databricks workspace lacks infrastructure encryption or its customer-managed key: %+v", ws)
 	}
 
 	// dns saves the records it changes in the common storage account,

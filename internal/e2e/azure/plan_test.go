@@ -9,13 +9,16 @@ import (
 // aura makes with settings, those settings and the configured tags.
 // Resources Azure makes by itself (a zone's NS and SOA records, the
 // cluster's node resource group) have no line.
-func (w *world) planned(resource string) (want []string, azureMade bool) {
+func (w *world) planned(phase, resource string) (want []string, azureMade bool) {
 	const tags = "tags example_tag=example_value"
 	kind, key, _ := strings.Cut(resource, " ")
 	parts := strings.Split(key, "/")
 	last := parts[len(parts)-1]
 	switch kind {
 	case "group":
+		if key == strings.ToLower(w.managedGroup()) {
+			return nil, true // Databricks makes its workspace's managed resource group
+		}
 		return []string{"create resource group " + key + " (location westeurope", tags}, false
 	case "account":
 		return []string{"create storage account " + last + " (location westeurope; storagev2 standard_lrs", "minimum tls1_2, https only, no public blob access", tags}, false
@@ -34,6 +37,9 @@ func (w *world) planned(resource string) (want []string, azureMade bool) {
 			return nil, true
 		}
 		return []string{"create dns record set " + parts[2] + " " + parts[3] + " in " + parts[1] + " ("}, false
+	case "workspace":
+		return []string{"create databricks workspace " + last + " (location westeurope; sku premium, managed resource group " + w.managedGroup(),
+			"infrastructure encryption", "customer-managed key " + w.config.KeyVaultName() + "/", tags}, false
 	case "cluster":
 		return []string{"create cluster " + last + " (location westeurope", "kubernetes ", "pools ", tags}, false
 	case "resource":
@@ -45,6 +51,10 @@ func (w *world) planned(resource string) (want []string, azureMade bool) {
 		}
 	case "assignment":
 		scope, _, _ := strings.Cut(key, "/providers/microsoft.authorization/")
+		if strings.Contains(scope, "/providers/microsoft.keyvault/vaults/") && phase == "deploy_common" {
+			// The Databricks workspace storage's access to the key comes with it.
+			return []string{"create databricks workspace ", "storage identity granted key vault crypto service encryption user"}, false
+		}
 		if strings.Contains(scope, "/providers/microsoft.keyvault/vaults/") {
 			// The disk encryption set's access to the key comes with it.
 			return []string{"create cluster ", "create disk encryption set of cluster"}, false
@@ -55,12 +65,17 @@ func (w *world) planned(resource string) (want []string, azureMade bool) {
 	return nil, true
 }
 
+// managedGroup is the Databricks workspace's managed resource group.
+func (w *world) managedGroup() string {
+	return "aura-databricks-managed-" + w.config.Derived.EnvironmentName
+}
+
 // planCovers checks that plan announced every resource in created, each
 // with what it is made with.
 func (w *world) planCovers(phase string, plan, created []string) {
 	w.t.Helper()
 	for _, res := range created {
-		want, azureMade := w.planned(res)
+		want, azureMade := w.planned(phase, res)
 		if azureMade {
 			continue
 		}

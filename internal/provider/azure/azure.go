@@ -1,6 +1,6 @@
 // Package azure is the Azure provider (`provider: azure`): resource groups,
 // storage accounts and their blobs, key vaults and keys, DNS zones, the AKS
-// cluster and role assignments, through the Azure SDK for Go. Only this
+// cluster, role assignments and the Databricks workspace, through the Azure SDK for Go. Only this
 // package (and internal/packages for blobs) imports the SDK.
 //
 // Every Ensure reads the resource, compares only the fields aura owns
@@ -30,6 +30,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/databricks/armdatabricks"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/dns/armdns"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/keyvault/armkeyvault"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources/v4"
@@ -87,6 +88,7 @@ type clients struct {
 	assignments *armauthorization.RoleAssignmentsClient
 	definitions *armauthorization.RoleDefinitionsClient
 	permissions *armauthorization.PermissionsClient
+	workspaces  *armdatabricks.WorkspacesClient
 
 	blobMu    sync.Mutex
 	blobCache map[provider.ResourceRef]*blobAccount
@@ -154,6 +156,8 @@ func New(opts Options) (*Provider, error) {
 	c.definitions, e = armauthorization.NewRoleDefinitionsClient(cred, co)
 	add(e)
 	c.permissions, e = armauthorization.NewPermissionsClient(sub, cred, co)
+	add(e)
+	c.workspaces, e = armdatabricks.NewWorkspacesClient(sub, cred, co)
 	add(e)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("azure provider: %w", err)

@@ -7,7 +7,7 @@ import (
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
-// The Bot Service, Azure AI (CLU, OpenAI) and Databricks come in part 2 of
+// The Bot Service and Azure AI (CLU, OpenAI) come in part 2 of
 // the Azure provider: until then they fail before any request, so a phase
 // stops with this message and nothing half-made.
 
@@ -33,14 +33,4 @@ func (p *Provider) EnsureAIService(_ context.Context, ai provider.AIService) (pr
 // DeleteAIService implements provider.Provider.
 func (p *Provider) DeleteAIService(_ context.Context, ref provider.ResourceRef) (provider.Change, error) {
 	return provider.Change{}, notInBuild("ai service", ref.Name)
-}
-
-// EnsureDatabricksWorkspace implements provider.Provider.
-func (p *Provider) EnsureDatabricksWorkspace(_ context.Context, ws provider.DatabricksWorkspace) (provider.Change, error) {
-	return provider.Change{}, notInBuild("databricks workspace", ws.Name)
-}
-
-// DeleteDatabricksWorkspace implements provider.Provider.
-func (p *Provider) DeleteDatabricksWorkspace(_ context.Context, ref provider.ResourceRef) (provider.Change, error) {
-	return provider.Change{}, notInBuild("databricks workspace", ref.Name)
 }

@@ -1,12 +1,12 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
@@ -108,14 +108,16 @@ func (p *Provider) EnsureCluster(ctx context.Context, spec provider.ClusterSpec)
 			}
 		}
 	}
-	if recorded && reflect.DeepEqual(rec, spec) {
+	// Compared as recorded: an empty list or map from the config and the
+	// absent one read back from the record are the same spec.
+	have, _ := encode(rec)
+	want, _ := encode(spec)
+	if recorded && bytes.Equal(have, want) {
 		return c, nil
 	}
 	if c.Op == provider.OpNone {
 		c.Op, c.Detail = provider.OpUpdate, "recorded in state"
 		if recorded {
-			have, _ := encode(rec)
-			want, _ := encode(spec)
 			c.Detail = changedFields(have, want)
 		}
 	}

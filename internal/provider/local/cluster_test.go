@@ -118,3 +118,22 @@ func TestExistingClusterIsNotManaged(t *testing.T) {
 		t.Errorf("no backend: %v", err)
 	}
 }
+
+// TestClusterSpecWithEmptyListsIsUnchanged: the config gives empty (not
+// absent) lists and maps; read back from the record they are absent, and
+// a second deploy_infra must still change nothing.
+func TestClusterSpecWithEmptyListsIsUnchanged(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newProvider(t)
+	if _, err := ensureOps()[0].run(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	spec := cluster
+	spec.SSHAllowedSources, spec.APIServerAuthorizedRanges, spec.Tags = []string{}, []string{}, map[string]string{}
+	if _, err := p.EnsureCluster(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := p.EnsureCluster(ctx, spec); err != nil || c.Changed() {
+		t.Fatalf("second ensure: %v %v, want no change", c, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	aksfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8/fake"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/databricks/armdatabricks"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources/v4"
 )
 
@@ -20,7 +21,8 @@ func principalID(of string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", s[0:4], s[4:6], s[6:8], s[8:10], s[10:16])
 }
 
-// settled ends the operation on the resource at path (a cluster's PUT).
+// settled ends the operation on the resource at path (a cluster's or a
+// Databricks workspace's PUT).
 func (c *Cloud) settled(path string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -28,6 +30,11 @@ func (c *Cloud) settled(path string) {
 	if len(parts) == 9 && strings.EqualFold(parts[7], "managedClusters") {
 		if mc, ok := c.clusters[key(parts[4], parts[8])]; ok {
 			mc.Properties.ProvisioningState = ptr("Succeeded")
+		}
+	}
+	if len(parts) == 9 && strings.EqualFold(parts[7], "workspaces") {
+		if w, ok := c.workspaces[key(parts[4], parts[8])]; ok {
+			w.Properties.ProvisioningState = ptr(armdatabricks.ProvisioningStateSucceeded)
 		}
 	}
 }

@@ -2,7 +2,8 @@
 // Azure SDK's own fake servers (each module's `fake` package), with
 // handlers that keep resources in memory the way ARM does (a resource group
 // deleted takes its resources along, a deleted key vault stays
-// soft-deleted, a cluster has identities and an outbound public IP), so
+// soft-deleted, a cluster has identities and an outbound public IP, a Databricks
+// workspace its managed resource group), so
 // that requests still go through the real SDK pipeline and a provider can
 // be run against it operation after operation.
 //
@@ -27,6 +28,8 @@ import (
 	authfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	aksfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8/fake"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/databricks/armdatabricks"
+	dbxfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/databricks/armdatabricks/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/dns/armdns"
 	dnsfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/dns/armdns/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/keyvault/armkeyvault"
@@ -83,6 +86,7 @@ type Cloud struct {
 	records       map[string]*armdns.RecordSet
 	clusters      map[string]*armcontainerservice.ManagedCluster
 	assignments   map[string]*armauthorization.RoleAssignment
+	workspaces    map[string]*armdatabricks.Workspace
 
 	transport policy.Transporter
 }
@@ -103,6 +107,7 @@ func New() *Cloud {
 		records:       map[string]*armdns.RecordSet{},
 		clusters:      map[string]*armcontainerservice.ManagedCluster{},
 		assignments:   map[string]*armauthorization.RoleAssignment{},
+		workspaces:    map[string]*armdatabricks.Workspace{},
 	}
 	c.transport = c.router()
 	return c
@@ -159,6 +164,7 @@ func (c *Cloud) router() router {
 	dns := dnsfake.NewServerFactoryTransport(&dnsfake.ServerFactory{ZonesServer: c.zonesServer(), RecordSetsServer: c.recordsServer()})
 	aks := aksfake.NewServerFactoryTransport(&aksfake.ServerFactory{ManagedClustersServer: c.clustersServer(), AgentPoolsServer: c.poolsServer()})
 	auth := authfake.NewServerFactoryTransport(&authfake.ServerFactory{RoleAssignmentsServer: c.assignmentsServer(), RoleDefinitionsServer: c.definitionsServer(), PermissionsServer: c.permissionsServer()})
+	dbx := dbxfake.NewServerFactoryTransport(&dbxfake.ServerFactory{WorkspacesServer: c.workspacesServer()})
 	return router{c: c, clients: map[string]policy.Transporter{
 		"Client": res, "ResourceGroupsClient": res,
 		"AccountsClient": stor, "BlobContainersClient": stor, "ManagementPoliciesClient": stor,
@@ -166,6 +172,7 @@ func (c *Cloud) router() router {
 		"ZonesClient": dns, "RecordSetsClient": dns,
 		"ManagedClustersClient": aks, "AgentPoolsClient": aks,
 		"RoleAssignmentsClient": auth, "RoleDefinitionsClient": auth, "PermissionsClient": auth,
+		"WorkspacesClient": dbx,
 	}}
 }
 
@@ -177,7 +184,7 @@ func (c *Cloud) Snapshot() string {
 	data, err := json.MarshalIndent(map[string]any{
 		"groups": c.groups, "generic": c.generic, "accounts": c.accounts, "containers": c.containers, "policies": c.policies,
 		"vaults": c.vaults, "deletedVaults": c.deletedVaults, "keys": c.keys, "zones": c.zones, "records": c.records,
-		"clusters": c.clusters, "assignments": c.assignments,
+		"clusters": c.clusters, "assignments": c.assignments, "workspaces": c.workspaces,
 	}, "", " ")
 	if err != nil {
 		return "snapshot: " + err.Error()
@@ -208,6 +215,7 @@ func (c *Cloud) Resources() []string {
 	add("recordset", slices.Collect(maps.Keys(c.records)))
 	add("cluster", slices.Collect(maps.Keys(c.clusters)))
 	add("assignment", slices.Collect(maps.Keys(c.assignments)))
+	add("workspace", slices.Collect(maps.Keys(c.workspaces)))
 	sort.Strings(out)
 	return out
 }

@@ -67,6 +67,11 @@ func (c *Cloud) deleteGroup(rg string) {
 			delete(c.clusters, k)
 		}
 	}
+	for k := range c.workspaces {
+		if strings.HasPrefix(k, prefix) {
+			c.deleteWorkspace(k)
+		}
+	}
 	for k, v := range c.vaults {
 		if strings.HasPrefix(k, prefix) {
 			c.softDelete(v)

@@ -64,6 +64,11 @@ var armRoutes = compileRoutes([][3]string{
 	{"PUT", "{rg...}/providers/Microsoft.ContainerService/managedClusters/{c}", "ManagedClustersClient.BeginCreateOrUpdate"},
 	{"DELETE", "{rg...}/providers/Microsoft.ContainerService/managedClusters/{c}", "ManagedClustersClient.BeginDelete"},
 
+	// Databricks.
+	{"GET", "{rg...}/providers/Microsoft.Databricks/workspaces/{w}", "WorkspacesClient.Get"},
+	{"PUT", "{rg...}/providers/Microsoft.Databricks/workspaces/{w}", "WorkspacesClient.BeginCreateOrUpdate"},
+	{"DELETE", "{rg...}/providers/Microsoft.Databricks/workspaces/{w}", "WorkspacesClient.BeginDelete"},
+
 	// Resource groups.
 	{"GET", "/subscriptions/{sub}/resourceGroups/{rg}", "ResourceGroupsClient.Get"},
 	{"PUT", "/subscriptions/{sub}/resourceGroups/{rg}", "ResourceGroupsClient.CreateOrUpdate"},
@@ -81,7 +86,7 @@ func compileRoutes(table [][3]string) []route {
 		"{scope...}", "(?:/[^/]+)*",
 		"{rg...}", "/subscriptions/[^/]+/resourceGroups/[^/]+",
 		"{sub}", "[^/]+", "{rg}", "[^/]+", "{name}", "[^/]+", "{a}", "[^/]+", "{c}", "[^/]+", "{p}", "[^/]+",
-		"{l}", "[^/]+", "{v}", "[^/]+", "{k}", "[^/]+", "{z}", "[^/]+", "{type}", "[^/]+", "{ns}", "[^/]+",
+		"{l}", "[^/]+", "{v}", "[^/]+", "{k}", "[^/]+", "{z}", "[^/]+", "{type}", "[^/]+", "{ns}", "[^/]+", "{w}", "[^/]+",
 	)
 	out := make([]route, 0, len(table))
 	for _, r := range table {

@@ -54,6 +54,7 @@ func TestServerLongRunningOperations(t *testing.T) {
 	p := overHTTPS(t, s, sp.ClientSecret)
 	spec := provider.ClusterSpec{ResourceGroup: "rg", Name: "aks", Location: "westeurope", KubernetesVersion: "1.31.2", Nodes: 1,
 		Pools: []provider.NodePool{{Name: "system", Mode: "System", MinSize: 1, MaxSize: 2, VMSize: "Standard_D2as_v4"}}}
+	ws := provider.DatabricksWorkspace{ResourceGroup: "rg", Name: "dbw", Location: "westeurope", ManagedResourceGroup: "dbw-managed", RequireInfrastructureEncryption: true}
 	ensure := func() {
 		t.Helper()
 		for _, f := range []func() (provider.Change, error){
@@ -64,6 +65,7 @@ func TestServerLongRunningOperations(t *testing.T) {
 				return p.EnsureStorageAccount(ctx, provider.StorageAccount{ResourceGroup: "rg", Name: "fakecloudsa", Location: "westeurope", Containers: []string{"backups"}})
 			},
 			func() (provider.Change, error) { return p.EnsureCluster(ctx, spec) },
+			func() (provider.Change, error) { return p.EnsureDatabricksWorkspace(ctx, ws) },
 		} {
 			if _, err := f(); err != nil {
 				t.Fatal(err)
@@ -84,6 +86,9 @@ func TestServerLongRunningOperations(t *testing.T) {
 	}
 	if kc, err := p.Kubeconfig(ctx, spec.Ref()); err != nil || !strings.Contains(string(kc), "aks.hcp") {
 		t.Errorf("kubeconfig %q, %v", kc, err)
+	}
+	if w := c.Workspace("rg", "dbw"); w == nil || w.Properties.ProvisioningState == nil || *w.Properties.ProvisioningState != "Succeeded" {
+		t.Errorf("workspace as Databricks holds it: %+v", w)
 	}
 	s.Reset()
 	ensure()
