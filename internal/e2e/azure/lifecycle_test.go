@@ -12,10 +12,9 @@ import (
 // Confidential Computing on (key vault, key, disk encryption set) and a
 // Databricks workspace: deploy_common → deploy_infra → deploy_system → dns
 // → deploy_core → stop → start → delete_core --full → delete_system →
-// delete_infra →
-// delete_common. Before each deploy, its plan and dry run write nothing
-// to ARM and announce every resource the run then makes; every re-run
-// writes nothing; after the deletes the cloud holds nothing.
+// delete_infra → delete_common. Before each deploy, its plan and dry run
+// write nothing to ARM and announce every resource the run then makes;
+// every re-run writes nothing; after the deletes the cloud holds nothing.
 func TestLifecycle(t *testing.T) {
 	w := newWorld(t)
 	t.Cleanup(func() {
