@@ -238,13 +238,17 @@ func (w *world) interruptAt(at string, args ...string) result {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	var err error
+	early := false
 	if at == "" {
 		err = <-done
 	} else {
-		err = w.waitAndInterrupt(cmd, done, at)
+		early, err = w.waitAndInterrupt(cmd, done, at)
 	}
 	w.t.Logf("aura %s: %s", strings.Join(args, " "), time.Since(start).Round(10*time.Millisecond))
 	r := result{args: args, stdout: out.String(), stderr: errb.String(), writes: w.srv.Writes()}
+	if early {
+		w.t.Fatalf("aura %v finished (%v) before the fake cloud saw %s\nstdout:\n%s\nstderr:\n%s", args, err, at, r.stdout, r.stderr)
+	}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
 	} else if err != nil {
@@ -329,12 +333,14 @@ func (w *world) zoneRecords() string {
 	return string(out)
 }
 
-func (w *world) waitAndInterrupt(cmd *exec.Cmd, done <-chan error, at string) error {
+// waitAndInterrupt sends cmd SIGINT once the fake cloud saw at; early
+// says it ended before.
+func (w *world) waitAndInterrupt(cmd *exec.Cmd, done <-chan error, at string) (early bool, err error) {
 	w.t.Helper()
 	for {
 		select {
 		case err := <-done:
-			w.t.Fatalf("aura finished before the fake cloud saw %s: %v", at, err)
+			return true, err
 		case <-time.After(5 * time.Millisecond):
 		}
 		for _, r := range w.srv.Requests() {
@@ -342,7 +348,7 @@ func (w *world) waitAndInterrupt(cmd *exec.Cmd, done <-chan error, at string) er
 				if err := cmd.Process.Signal(os.Interrupt); err != nil {
 					w.t.Fatal(err)
 				}
-				return <-done
+				return false, <-done
 			}
 		}
 	}

@@ -8,12 +8,13 @@ import (
 )
 
 // TestLifecycle runs the aura binary through the life cycle on Azure — a
-// fake one over HTTPS on this machine, reached as a Custom cloud:
-// deploy_common (with a Databricks workspace) → deploy_infra → deploy_system → deploy_core → stop →
-// start → delete_core --full → delete_system → delete_infra →
-// delete_common. Before each deploy, its plan and dry run write nothing
-// to ARM; every re-run writes nothing; after the deletes the cloud holds
-// nothing.
+// fake one over HTTPS on this machine, reached as a Custom cloud, with
+// Confidential Computing on (key vault, key, disk encryption set) and a
+// Databricks workspace: deploy_common → deploy_infra → deploy_system → dns
+// → deploy_core → stop → start → delete_core --full → delete_system →
+// delete_infra → delete_common. Before each deploy, its plan and dry run
+// write nothing to ARM and announce every resource the run then makes;
+// every re-run writes nothing; after the deletes the cloud holds nothing.
 func TestLifecycle(t *testing.T) {
 	w := newWorld(t)
 	t.Cleanup(func() {
