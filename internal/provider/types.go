@@ -153,6 +153,17 @@ type ClusterSpec struct {
 	Tags               map[string]string `json:"tags,omitempty"`
 }
 
+// HasPool reports whether the spec names the pool (Azure compares pool
+// names without case).
+func (s ClusterSpec) HasPool(name string) bool {
+	for _, np := range s.Pools {
+		if strings.EqualFold(np.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // NodePool is one agent pool of the cluster (guide: infrastructure.compute.agentpools).
 type NodePool struct {
 	Name    string `json:"name"`

@@ -316,6 +316,13 @@ func (p *Provider) EnsureCluster(ctx context.Context, spec provider.ClusterSpec)
 		}
 	}
 
+	// Pool deletes run one at a time, so one key holds the pending one;
+	// the poller resumes from its token alone, whatever the pool's name.
+	if _, found, err := resume(ctx, p, p.clusterKey("pooldel", ref), p.beginDeletePool(ref, "")); err != nil {
+		return c, p.wrap(err, "delete an agent pool of "+what, spec.Location)
+	} else if found {
+		note(provider.OpUpdate, "resumed deleting a pool")
+	}
 	have, err := settle(ctx, p, what, func(ctx context.Context) (*armcontainerservice.ManagedCluster, string, error) {
 		return p.getCluster(ctx, ref)
 	})
@@ -378,6 +385,16 @@ func (p *Provider) EnsureCluster(ctx context.Context, spec provider.ClusterSpec)
 			details = append(details, d)
 		}
 	}
+	// Pools the config no longer names go after every other write, so the
+	// system pool the spec keeps exists before one that held system pods
+	// is removed.
+	var poolDeletes []string
+	for _, ap := range have.Properties.AgentPoolProfiles {
+		if !spec.HasPool(str(ap.Name)) {
+			poolDeletes = append(poolDeletes, str(ap.Name))
+			details = append(details, "delete pool "+str(ap.Name)+" (not in infrastructure.compute.agentpools)")
+		}
+	}
 	if d := clusterDrift(have, spec, tier); len(d) > 0 {
 		note(provider.OpUpdate, changed(d))
 		if !p.dry {
@@ -400,8 +417,23 @@ func (p *Provider) EnsureCluster(ctx context.Context, spec provider.ClusterSpec)
 			return c, p.wrap(err, "update agent pool "+w.name+" of "+what, spec.Location)
 		}
 	}
+	for _, name := range poolDeletes {
+		note(provider.OpUpdate, "")
+		if p.dry {
+			continue
+		}
+		if err := run(ctx, p, p.clusterKey("pooldel", ref), provider.OpUpdate, p.beginDeletePool(ref, name)); err != nil {
+			return c, p.wrap(err, "delete agent pool "+name+" of "+what, spec.Location)
+		}
+	}
 	c.Detail = strings.Join(details, "; ")
 	return c, nil
+}
+
+func (p *Provider) beginDeletePool(ref provider.ClusterRef, name string) beginFunc {
+	return func(ctx context.Context, tok string) (operation, error) {
+		return begun(p.pools.BeginDelete(ctx, ref.ResourceGroup, ref.Name, name, &armcontainerservice.AgentPoolsClientBeginDeleteOptions{ResumeToken: tok}))
+	}
 }
 
 func (p *Provider) beginPutPool(ref provider.ClusterRef, name string, body *armcontainerservice.AgentPool) beginFunc {

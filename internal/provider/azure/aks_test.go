@@ -52,6 +52,8 @@ func TestClusterWritesOnlyWhatDiffers(t *testing.T) {
 		}, []string{"PUT agentPools/gpu"}},
 		{"a fixed-size pool", func(s *provider.ClusterSpec) { s.Pools[2].MaxSize = 3 }, []string{"PUT agentPools/management"}},
 		{"sku and a pool", func(s *provider.ClusterSpec) { s.SKUTier = "Free"; s.Pools[0].MinSize = 3 }, []string{"PUT managedClusters", "PUT agentPools/system"}},
+		{"a pool removed from the config", func(s *provider.ClusterSpec) { s.Pools = s.Pools[:2] }, []string{"DELETE agentPools/management"}},
+		{"the system pool renamed", func(s *provider.ClusterSpec) { s.Pools[0].Name = "sys2" }, []string{"PUT agentPools/sys2", "DELETE agentPools/system"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,6 +179,45 @@ func TestClusterResumesInterruptedCreate(t *testing.T) {
 		t.Errorf("resume tokens left: %q", keys)
 	}
 	if c := must(t)(e2.p.EnsureCluster(context.Background(), testCluster())); c.Changed() {
+		t.Errorf("third run: %q, want unchanged", c)
+	}
+}
+
+// TestClusterResumesInterruptedPoolDelete: a pool removed from the config is
+// deleted; Ctrl-C while Azure deletes it leaves a resume token that the next
+// run waits on instead of reporting the pool gone unseen.
+func TestClusterResumesInterruptedPoolDelete(t *testing.T) {
+	e := newEnv(t)
+	e.group(t, testRG)
+	must(t)(e.p.EnsureCluster(context.Background(), testCluster()))
+	spec := testCluster()
+	spec.Pools = spec.Pools[:2]
+	e.cloud.LROSteps = 3
+	ctx, cancel := context.WithCancel(context.Background())
+	e.rec.onRequest = func(r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/get/fake/status") {
+			cancel()
+		}
+	}
+	if _, err := e.p.EnsureCluster(ctx, spec); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first run: %v, want context.Canceled", err)
+	}
+	if keys := e.tokens.Keys(); len(keys) != 1 || !strings.HasPrefix(keys[0], "aks.pooldel.") {
+		t.Fatalf("resume tokens after the interruption: %q, want the pool delete's", keys)
+	}
+	e.rec.onRequest = nil
+	e2 := newEnvOn(t, e.cloud, e.rec, e.tokens)
+	c := must(t)(e2.p.EnsureCluster(context.Background(), spec))
+	if !strings.Contains(c.Detail, "resumed deleting") {
+		t.Errorf("second run: %q, want the resumed delete", c)
+	}
+	if n := e.rec.count(http.MethodDelete, "/agentPools/"); n != 1 {
+		t.Errorf("%d DELETEs of the pool in total, want 1", n)
+	}
+	if keys := e.tokens.Keys(); len(keys) != 0 {
+		t.Errorf("resume tokens left: %q", keys)
+	}
+	if c := must(t)(e2.p.EnsureCluster(context.Background(), spec)); c.Changed() {
 		t.Errorf("third run: %q, want unchanged", c)
 	}
 }

@@ -251,5 +251,32 @@ func (c *Cloud) poolsServer() aksfake.AgentPoolsServer {
 			out := armcontainerservice.AgentPool{Name: ptr(name), Properties: body.Properties}
 			return lro(c, http.StatusCreated, http.StatusCreated, armcontainerservice.AgentPoolsClientCreateOrUpdateResponse{AgentPool: out}), errResp
 		},
+		BeginDelete: func(_ context.Context, rg, cluster, name string, _ *armcontainerservice.AgentPoolsClientBeginDeleteOptions) (resp azfake.PollerResponder[armcontainerservice.AgentPoolsClientDeleteResponse], errResp azfake.ErrorResponder) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			mc, ok := c.clusters[key(rg, cluster)]
+			if !ok {
+				return resp, notFound("ResourceNotFound")
+			}
+			var kept []*armcontainerservice.ManagedClusterAgentPoolProfile
+			system := 0
+			for _, ap := range mc.Properties.AgentPoolProfiles {
+				if !strings.EqualFold(str(ap.Name), name) {
+					kept = append(kept, ap)
+					if ap.Mode != nil && *ap.Mode == armcontainerservice.AgentPoolModeSystem {
+						system++
+					}
+				}
+			}
+			if len(kept) == len(mc.Properties.AgentPoolProfiles) {
+				return resp, notFound("NotFound")
+			}
+			if system == 0 {
+				// What AKS answers when the last system pool would go.
+				return resp, fail(http.StatusBadRequest, "OperationNotAllowed")
+			}
+			mc.Properties.AgentPoolProfiles = kept
+			return lro(c, http.StatusAccepted, http.StatusNoContent, armcontainerservice.AgentPoolsClientDeleteResponse{}), errResp
+		},
 	}
 }
