@@ -71,21 +71,21 @@ type beginFunc func(ctx context.Context, resumeToken string) (operation, error)
 // resume waits for an operation an earlier run started and did not see end.
 // found is false when none is pending under key.
 func resume(ctx context.Context, p *Provider, key string, begin beginFunc) (op provider.Op, found bool, err error) {
-	raw, found, err := p.opts.Tokens.Get(ctx, key)
+	raw, found, err := p.tokens().Get(ctx, key)
 	if err != nil || !found {
 		return "", false, err
 	}
 	var pd pending
 	if err := json.Unmarshal([]byte(raw), &pd); err != nil || pd.Token == "" {
 		// A token we cannot read cannot be resumed: forget it, observe afresh.
-		return "", false, p.opts.Tokens.Delete(ctx, key)
+		return "", false, p.tokens().Delete(ctx, key)
 	}
 	if p.dry {
 		return pd.Op, true, nil
 	}
 	o, err := begin(ctx, pd.Token)
 	if err != nil {
-		_ = p.opts.Tokens.Delete(ctx, key)
+		_ = p.tokens().Delete(ctx, key)
 		return "", false, nil
 	}
 	return pd.Op, true, wait(ctx, p, key, o)
@@ -107,7 +107,7 @@ func run(ctx context.Context, p *Provider, key string, op provider.Op, begin beg
 		if err != nil {
 			return err
 		}
-		if err := p.opts.Tokens.Put(ctx, key, string(data)); err != nil {
+		if err := p.tokens().Put(ctx, key, string(data)); err != nil {
 			return fmt.Errorf("the operation started but its resume token could not be saved (the next run waits for it): %w", err)
 		}
 	}
@@ -120,7 +120,7 @@ func wait(ctx context.Context, p *Provider, key string, o operation) error {
 		// Ended, well or not: nothing left to resume. The token is deleted
 		// even if ctx ends now, or the next run would wait for a finished
 		// operation again.
-		if derr := p.opts.Tokens.Delete(context.WithoutCancel(ctx), key); derr != nil && err == nil {
+		if derr := p.tokens().Delete(context.WithoutCancel(ctx), key); derr != nil && err == nil {
 			err = derr
 		}
 	}

@@ -69,8 +69,9 @@ func New(cfg *config.Config, log io.Writer, opts ...Option) (provider.Provider, 
 	}
 }
 
-// tokenDir holds the Azure provider's resume tokens until they live in the
-// common storage account (DESIGN.md §6a).
+// tokenDir keeps a local copy of the Azure provider's resume tokens; their
+// shared copy is in the common storage account (DESIGN.md §6a), which does
+// not exist before the first deploy_common.
 const tokenDir = "azure-operations"
 
 func newAzure(cfg *config.Config, o options) (provider.Provider, error) {
