@@ -32,13 +32,11 @@ type Storage interface {
 	StorageAccountKey(ctx context.Context, ref ResourceRef) (string, error)
 }
 
-// KeyVaults is key vaults with their secrets and keys (the customer-managed
-// keys of Confidential Computing).
+// KeyVaults is key vaults with their keys (the customer-managed keys of
+// Confidential Computing; the guide keeps nothing else in the vault).
 type KeyVaults interface {
 	EnsureKeyVault(ctx context.Context, kv KeyVault) (Change, error)
 	DeleteKeyVault(ctx context.Context, ref VaultRef) (Change, error)
-	SetSecret(ctx context.Context, ref VaultRef, name, value string) (Change, error)
-	GetSecret(ctx context.Context, ref VaultRef, name string) (string, error) // ErrNotFound
 	// EnsureKey creates the key when absent. A key's type and size cannot
 	// change in place: a different existing key is an error, not a rotation.
 	EnsureKey(ctx context.Context, ref VaultRef, key VaultKey) (Change, error)

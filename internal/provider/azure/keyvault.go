@@ -159,18 +159,6 @@ func (p *Provider) DeleteKeyVault(ctx context.Context, ref provider.VaultRef) (p
 	return c, nil
 }
 
-// SetSecret implements provider.Provider. Secrets go through the vault's
-// data plane, which this build does not include: no phase stores secrets in
-// the vault yet.
-func (p *Provider) SetSecret(_ context.Context, ref provider.VaultRef, name, _ string) (provider.Change, error) {
-	return provider.Change{}, fmt.Errorf("azure: key vault secret %s/%s: secrets are %w (keys are)", ref.Name, name, provider.ErrNotInBuild)
-}
-
-// GetSecret implements provider.Provider; see SetSecret.
-func (p *Provider) GetSecret(_ context.Context, ref provider.VaultRef, name string) (string, error) {
-	return "", fmt.Errorf("azure: key vault secret %s/%s: secrets are %w (keys are)", ref.Name, name, provider.ErrNotInBuild)
-}
-
 func keyOf(k *armkeyvault.Key) provider.VaultKey {
 	v := provider.VaultKey{Name: str(k.Name)}
 	if pr := k.Properties; pr != nil {

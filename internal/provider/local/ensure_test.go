@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/auracognitive/aurak8s/internal/provider"
@@ -45,8 +44,8 @@ func ensureOps() []op {
 		{"key vault", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureKeyVault(ctx, provider.KeyVault{ResourceGroup: rg, Name: vaultRef.Name, Location: "westeurope"})
 		}},
-		{"secret", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
-			return p.SetSecret(ctx, vaultRef, "mongodb-admin-password", "s3cr3t-value")
+		{"key", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
+			return p.EnsureKey(ctx, vaultRef, provider.VaultKey{Name: "aura-cmk"})
 		}},
 		{"dns zone", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureDNSZone(ctx, zone)
@@ -235,27 +234,18 @@ func TestKeyVaultFileIsPrivate(t *testing.T) {
 	if perm := info.Mode().Perm(); perm != 0o600 {
 		t.Errorf("key vault file mode %v, want 0600", perm)
 	}
-	got, err := p.GetSecret(ctx, vaultRef, "mongodb-admin-password")
-	if err != nil || got != "s3cr3t-value" {
-		t.Errorf("GetSecret = %q, %v", got, err)
+	key, err := p.GetKey(ctx, vaultRef, "aura-cmk")
+	if err != nil {
+		t.Fatal(err)
 	}
-	c, err := p.SetSecret(ctx, vaultRef, "mongodb-admin-password", "another-s3cr3t")
-	if err != nil || c.Op != provider.OpUpdate {
-		t.Fatalf("SetSecret update = %v, %v", c, err)
-	}
-	for _, s := range []string{c.String(), c.Detail} {
-		if strings.Contains(s, "s3cr3t") {
-			t.Errorf("change %q shows a secret value", s)
-		}
-	}
-	// Re-ensuring the vault keeps its secrets.
+	// Re-ensuring the vault keeps its keys.
 	if _, err := p.EnsureKeyVault(ctx, provider.KeyVault{ResourceGroup: rg, Name: vaultRef.Name, Location: "northeurope"}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := p.GetSecret(ctx, vaultRef, "mongodb-admin-password"); got != "another-s3cr3t" {
-		t.Errorf("after EnsureKeyVault the secret is %q", got)
+	if got, err := p.GetKey(ctx, vaultRef, "aura-cmk"); err != nil || got.ID != key.ID {
+		t.Errorf("after EnsureKeyVault the key is %+v, %v; want %+v", got, err, key)
 	}
-	if _, err := p.GetSecret(ctx, vaultRef, "missing"); !provider.IsNotFound(err) {
-		t.Errorf("missing secret: %v, want not found", err)
+	if _, err := p.GetKey(ctx, vaultRef, "missing"); !provider.IsNotFound(err) {
+		t.Errorf("missing key: %v, want not found", err)
 	}
 }

@@ -10,18 +10,14 @@ import (
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
-const (
-	kindVault  = "key vault"
-	kindSecret = "key vault secret"
-)
+const kindVault = "key vault"
 
-// vaultRecord is the whole vault in one 0600 file: secrets change together
+// vaultRecord is the whole vault in one 0600 file: keys change together
 // with the vault, atomically.
 type vaultRecord struct {
 	Name     string                       `json:"name"`
 	Location string                       `json:"location,omitempty"`
 	Tags     map[string]string            `json:"tags,omitempty"`
-	Secrets  map[string]string            `json:"secrets,omitempty"`
 	Keys     map[string]provider.VaultKey `json:"keys,omitempty"`
 }
 
@@ -29,7 +25,7 @@ func (p *Provider) vaultPath(ref provider.VaultRef) string {
 	return filepath.Join(p.groupDir(ref.ResourceGroup), "keyvaults", ref.Name+".json")
 }
 
-// EnsureKeyVault implements provider.Provider; existing secrets are kept.
+// EnsureKeyVault implements provider.Provider; existing keys are kept.
 func (p *Provider) EnsureKeyVault(ctx context.Context, kv provider.KeyVault) (provider.Change, error) {
 	if err := checkNames("resource group name", kv.ResourceGroup, "key vault name", kv.Name); err != nil {
 		return provider.Change{}, err
@@ -64,78 +60,6 @@ func (p *Provider) DeleteKeyVault(ctx context.Context, ref provider.VaultRef) (p
 	defer unlock()
 	op, err := p.deletePath(p.vaultPath(ref), false)
 	return provider.Change{Op: op, Kind: kindVault, Name: ref.Name}, err
-}
-
-// SetSecret implements provider.Provider. The change names the secret,
-// never its value.
-func (p *Provider) SetSecret(ctx context.Context, ref provider.VaultRef, name, value string) (provider.Change, error) {
-	if err := checkNames("resource group name", ref.ResourceGroup, "key vault name", ref.Name, "key vault secret name", name); err != nil {
-		return provider.Change{}, err
-	}
-	unlock, err := p.lock(ctx, true)
-	if err != nil {
-		return provider.Change{}, err
-	}
-	defer unlock()
-	c := provider.Change{Kind: kindSecret, Name: ref.Name + "/" + name}
-	var rec vaultRecord
-	found, err := readJSON(p.vaultPath(ref), &rec)
-	if err != nil {
-		return c, err
-	}
-	if !found {
-		if !p.dry {
-			return c, notFound(kindVault, ref.Name)
-		}
-		rec.Name = ref.Name
-	}
-	old, had := rec.Secrets[name]
-	switch {
-	case had && old == value:
-		c.Op = provider.OpNone
-		return c, nil
-	case had:
-		c.Op = provider.OpUpdate
-	default:
-		c.Op = provider.OpCreate
-	}
-	if rec.Secrets == nil {
-		rec.Secrets = map[string]string{}
-	}
-	rec.Secrets[name] = value
-	if p.dry {
-		return c, nil
-	}
-	data, err := encode(rec)
-	if err != nil {
-		return c, err
-	}
-	return c, p.writeFile(p.vaultPath(ref), data)
-}
-
-// GetSecret implements provider.Provider.
-func (p *Provider) GetSecret(ctx context.Context, ref provider.VaultRef, name string) (string, error) {
-	if err := checkNames("resource group name", ref.ResourceGroup, "key vault name", ref.Name, "key vault secret name", name); err != nil {
-		return "", err
-	}
-	unlock, err := p.lock(ctx, false)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	var rec vaultRecord
-	found, err := readJSON(p.vaultPath(ref), &rec)
-	if err != nil {
-		return "", err
-	}
-	if !found {
-		return "", notFound(kindVault, ref.Name)
-	}
-	v, ok := rec.Secrets[name]
-	if !ok {
-		return "", notFound(kindSecret, ref.Name+"/"+name)
-	}
-	return v, nil
 }
 
 const kindKey = "key vault key"

@@ -110,7 +110,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			_, err := p.PutRecordSet(ctx, zone, provider.RecordSet{Name: "x", Type: "A"})
 			return err
 		}, "values is empty"},
-		{"secret name", func() error { _, err := p.SetSecret(ctx, vaultRef, "a b", "v"); return err }, `key vault secret name "a b"`},
+		{"key name", func() error { _, err := p.EnsureKey(ctx, vaultRef, provider.VaultKey{Name: "a b"}); return err }, `key vault key name "a b"`},
 		{"ai kind", func() error {
 			_, err := p.EnsureAIService(ctx, provider.AIService{ResourceGroup: rg, Name: "x", Kind: "Vision"})
 			return err
@@ -124,7 +124,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return err
 		}, `storage container "auraesdevcommon/nope" does not exist`},
 		{"missing vault", func() error {
-			_, err := p.SetSecret(ctx, provider.VaultRef{ResourceGroup: rg, Name: "nope"}, "x", "v")
+			_, err := p.EnsureKey(ctx, provider.VaultRef{ResourceGroup: rg, Name: "nope"}, provider.VaultKey{Name: "x"})
 			return err
 		}, `key vault "nope"`},
 	} {
@@ -155,7 +155,7 @@ func TestCorruptStateIsNamed(t *testing.T) {
 }
 
 // Writers in separate goroutines, each with its own Provider (as separate
-// aura processes would have), must not lose each other's updates: SetSecret
+// aura processes would have), must not lose each other's updates: EnsureKey
 // is a read-modify-write of one file.
 func TestConcurrentWritersLoseNothing(t *testing.T) {
 	ctx := context.Background()
@@ -178,7 +178,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				name := fmt.Sprintf("s-%d-%d", w, i)
-				if _, err := q.SetSecret(ctx, vaultRef, name, name); err != nil {
+				if _, err := q.EnsureKey(ctx, vaultRef, provider.VaultKey{Name: name}); err != nil {
 					errs <- err
 				}
 				if _, err := q.PutRecordSet(ctx, zone, provider.RecordSet{Name: name, Type: "A", TTL: 1, Values: []string{"10.0.0.1"}}); err != nil {
@@ -195,8 +195,8 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	for w := range writers {
 		for i := range each {
 			name := fmt.Sprintf("s-%d-%d", w, i)
-			if v, err := p.GetSecret(ctx, vaultRef, name); err != nil || v != name {
-				t.Errorf("secret %s = %q, %v", name, v, err)
+			if k, err := p.GetKey(ctx, vaultRef, name); err != nil || k.Name != name {
+				t.Errorf("key %s = %+v, %v", name, k, err)
 			}
 			if _, err := p.GetRecordSet(ctx, zone, provider.RecordKey{Name: name, Type: "A"}); err != nil {
 				t.Errorf("record %s: %v", name, err)

@@ -69,9 +69,6 @@ func EnsureOps() []Op {
 		{"key vault key", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureKey(ctx, vaultRef, provider.VaultKey{Name: "aura-cmk"})
 		}},
-		{"key vault secret", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
-			return p.SetSecret(ctx, vaultRef, "mongodb-admin-password", "s3cr3t-value")
-		}},
 		{"dns zone", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureDNSZone(ctx, zone)
 		}},
@@ -125,9 +122,6 @@ func ChangedOps() []Op {
 		}},
 		{"key vault tags", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureKeyVault(ctx, kv)
-		}},
-		{"key vault secret value", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
-			return p.SetSecret(ctx, vaultRef, "mongodb-admin-password", "n3w-s3cr3t")
 		}},
 		{"dns zone tags", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureDNSZone(ctx, z)
