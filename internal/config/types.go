@@ -16,6 +16,8 @@ type Config struct {
 	Azure AzureConfig `yaml:"azure"`
 	// Where deploy_system finds its Helm charts.
 	Charts ChartsConfig `yaml:"charts"`
+	// The credentials of the release's image registry (registry.go).
+	Registry RegistryConfig `yaml:"registry"`
 
 	EnvironmentType    string            `yaml:"environment_type" jsonschema:"pattern=^[a-z0-9]+$"`
 	EnvironmentProfile string            `yaml:"environment_profile" jsonschema:"pattern=^[a-z0-9]+$"`

@@ -93,6 +93,7 @@ func (e *Env) buildSystemContext(storageKey string, outboundIPs []string, genera
 	c["management_hosts"] = hosts
 	c["load_balancer"] = e.Provider.Capabilities().LoadBalancer
 	c["elastic_stack_version"] = ElasticStackVersion
+	c["release"] = e.Release.AsMap()
 	secrets := append(append([]string(nil), e.Cfg.SecretValues()...), storageKey)
 	for _, g := range generatedSecrets {
 		c[g.key] = generated[g.key]

@@ -322,3 +322,40 @@ func BenchmarkRenderCoreAllComponents(b *testing.B) {
 		}
 	}
 }
+
+// TestRenderCoreRegistrySecret: the pull secret every core workload names
+// exists exactly when the config gives registry credentials, and kubelet
+// can read it (a dockerconfigjson for the manifest's registry).
+func TestRenderCoreRegistrySecret(t *testing.T) {
+	if objs := renderCore(t, testContext(), ""); objs["Secret aura-es-dev/aura-registry"] != nil {
+		t.Error("aura-registry rendered without registry credentials")
+	}
+	ctx := testContext("aura-bot")
+	ctx["registry"] = map[string]any{"username": "ob-es", "password": "pull-s3cret"}
+	objs := renderCore(t, ctx, "")
+	sec := objs["Secret aura-es-dev/aura-registry"]
+	if sec == nil {
+		t.Fatal("no Secret aura-es-dev/aura-registry")
+	}
+	if typ, _, _ := unstructured.NestedString(sec.Object, "type"); typ != "kubernetes.io/dockerconfigjson" {
+		t.Errorf("type %q", typ)
+	}
+	raw, _, _ := unstructured.NestedString(sec.Object, "stringData", ".dockerconfigjson")
+	var cfg struct {
+		Auths map[string]struct{ Username, Password string } `json:"auths"`
+	}
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		t.Fatalf(".dockerconfigjson %q: %v", raw, err)
+	}
+	if a := cfg.Auths["auraregistry.azurecr.io"]; a.Username != "ob-es" || a.Password != "pull-s3cret" {
+		t.Errorf("auths = %+v, want ob-es for auraregistry.azurecr.io", cfg.Auths)
+	}
+	dep := objs["Deployment aura-es-dev/aura-bot"]
+	if dep == nil {
+		t.Fatal("no aura-bot Deployment")
+	}
+	secrets, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "imagePullSecrets")
+	if len(secrets) != 1 || secrets[0].(map[string]any)["name"] != sec.GetName() {
+		t.Errorf("aura-bot pulls with %v, want the Secret %s", secrets, sec.GetName())
+	}
+}
