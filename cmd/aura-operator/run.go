@@ -54,6 +54,7 @@ func run(ctx context.Context, c config) error {
 	if err := controller.Setup(mgr, controller.Options{
 		Environment:     c.Environment,
 		AgentsNamespace: c.AgentsNamespace,
+		ImagePullSecret: c.ImagePullSecret,
 		Bucket:          c.S3Bucket,
 		Publisher:       &packages.Publisher{Source: packages.NewS3Source(c.s3()), Sink: sink},
 		Resync:          c.resync,

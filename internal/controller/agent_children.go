@@ -59,7 +59,7 @@ func agentConfigMap(a *aurav1.Agent, ns string) *corev1ac.ConfigMapApplyConfigur
 
 // agentDeployment runs the agent's image with its env and its ConfigMap (mounted
 // and as env); the config hash on the pod template rolls pods when the config changes.
-func agentDeployment(a *aurav1.Agent, ns string) (*appsv1ac.DeploymentApplyConfiguration, error) {
+func agentDeployment(a *aurav1.Agent, ns, pullSecret string) (*appsv1ac.DeploymentApplyConfiguration, error) {
 	var env []corev1ac.EnvVarApplyConfiguration
 	if err := convert(a.Spec.Env, &env); err != nil {
 		return nil, fmt.Errorf("spec.env: %w", err)
@@ -78,13 +78,17 @@ func agentDeployment(a *aurav1.Agent, ns string) (*appsv1ac.DeploymentApplyConfi
 	for i := range env {
 		c.WithEnv(&env[i])
 	}
+	spec := corev1ac.PodSpec().
+		WithContainers(c).
+		WithVolumes(corev1ac.Volume().WithName("config").
+			WithConfigMap(corev1ac.ConfigMapVolumeSource().WithName(a.Name)))
+	if pullSecret != "" {
+		spec.WithImagePullSecrets(corev1ac.LocalObjectReference().WithName(pullSecret))
+	}
 	pod := corev1ac.PodTemplateSpec().
 		WithLabels(agentLabels(a)).
 		WithAnnotations(map[string]string{ConfigHashAnnotation: hashData(a.Spec.Config)}).
-		WithSpec(corev1ac.PodSpec().
-			WithContainers(c).
-			WithVolumes(corev1ac.Volume().WithName("config").
-				WithConfigMap(corev1ac.ConfigMapVolumeSource().WithName(a.Name))))
+		WithSpec(spec)
 	return appsv1ac.Deployment(a.Name, ns).
 		WithLabels(agentLabels(a)).
 		WithSpec(appsv1ac.DeploymentSpec().

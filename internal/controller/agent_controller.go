@@ -109,7 +109,7 @@ func (r *agentReconciler) apply(ctx context.Context, a *aurav1.Agent, ns string)
 	if err := r.client.Apply(ctx, agentConfigMap(a, ns), opts...); err != nil {
 		return fmt.Errorf("apply ConfigMap %s/%s: %w", ns, a.Name, err)
 	}
-	dep, err := agentDeployment(a, ns)
+	dep, err := agentDeployment(a, ns, r.opts.ImagePullSecret)
 	if err != nil {
 		return err
 	}

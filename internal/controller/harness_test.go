@@ -43,6 +43,7 @@ import (
 
 const (
 	testBucket      = "aura-packages"
+	testPullSecret  = "aura-registry"
 	testContainer   = "packages"
 	testEnvironment = "test"
 )
@@ -146,7 +147,7 @@ func newHarness(tb testing.TB, resync time.Duration) *harness {
 		tb.Fatal(err)
 	}
 	if err := Setup(mgr, Options{
-		Environment: testEnvironment, Bucket: testBucket,
+		Environment: testEnvironment, Bucket: testBucket, ImagePullSecret: testPullSecret,
 		Publisher: &packages.Publisher{Source: packages.NewS3Source(s3opts), Sink: h.sink},
 		Resync:    resync,
 	}); err != nil {

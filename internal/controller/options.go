@@ -25,6 +25,9 @@ type Options struct {
 	Environment string
 	// AgentsNamespace overrides aura-agents-{Environment}.
 	AgentsNamespace string
+	// ImagePullSecret, when set, is the Secret of the agents namespace that
+	// agent pods pull their images with.
+	ImagePullSecret string
 	// Bucket is the S3 bucket used when an object names none.
 	Bucket string
 	// Publisher copies packages from S3 to the environment's blob container.

@@ -116,6 +116,9 @@ EOF`)
 	if *d.Spec.Replicas != 2 || c.Ports[0].ContainerPort != 9000 || c.Env[0].Name != "LOG_LEVEL" || c.Env[0].Value != "debug" {
 		t.Fatalf("deployment does not follow the spec: %+v", d.Spec)
 	}
+	if ps := d.Spec.Template.Spec.ImagePullSecrets; len(ps) != 1 || ps[0].Name != testPullSecret {
+		t.Errorf("agent pods pull with %v, want %s", ps, testPullSecret)
+	}
 	svc := &corev1.Service{}
 	must(t, h.c.Get(ctx, key, svc))
 	if svc.Spec.Ports[0].Port != 9000 || svc.Spec.Selector[labelAgent] != name {

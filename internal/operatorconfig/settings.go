@@ -24,6 +24,9 @@ type Settings struct {
 	AgentsNamespace         string
 	WatchNamespace          string
 	LeaderElectionNamespace string
+	// ImagePullSecret is the Secret of the agents namespace agent pods pull
+	// their images with (deploy_core creates it from registry credentials).
+	ImagePullSecret string
 
 	S3Bucket          string
 	S3Endpoint        string
@@ -46,6 +49,7 @@ const (
 	EnvAgentsNamespace         = "AURA_AGENTS_NAMESPACE"
 	EnvWatchNamespace          = "AURA_WATCH_NAMESPACE"
 	EnvLeaderElectionNamespace = "POD_NAMESPACE"
+	EnvImagePullSecret         = "AURA_IMAGE_PULL_SECRET"
 	EnvS3Bucket                = "AURA_S3_BUCKET"
 	EnvS3Endpoint              = "AURA_S3_ENDPOINT"
 	EnvS3Region                = "AWS_REGION"
@@ -94,6 +98,8 @@ var Table = []Setting{
 		str: func(s *Settings) *string { return &s.WatchNamespace }},
 	{Env: EnvLeaderElectionNamespace, Flag: "leader-election-namespace", Usage: "namespace of the leader election Lease",
 		str: func(s *Settings) *string { return &s.LeaderElectionNamespace }},
+	{Env: EnvImagePullSecret, Flag: "image-pull-secret", Usage: "Secret of the agents namespace that agent pods pull their images with (default: none)",
+		str: func(s *Settings) *string { return &s.ImagePullSecret }},
 	{Env: EnvS3Bucket, Flag: "s3-bucket", Usage: "S3 bucket holding the packages",
 		str: func(s *Settings) *string { return &s.S3Bucket }},
 	{Env: EnvS3Endpoint, Flag: "s3-endpoint", Usage: "S3 endpoint URL (default: AWS)",

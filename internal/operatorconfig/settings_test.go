@@ -9,7 +9,7 @@ import (
 )
 
 func full() Settings {
-	return Settings{Environment: "es-dev", AgentsNamespace: "aura-agents-es-dev", WatchNamespace: "aura-es-dev", LeaderElectionNamespace: "aura-es-dev",
+	return Settings{Environment: "es-dev", AgentsNamespace: "aura-agents-es-dev", WatchNamespace: "aura-es-dev", LeaderElectionNamespace: "aura-es-dev", ImagePullSecret: "aura-registry",
 		S3Bucket: "aura-packages", S3Endpoint: "https://s3.example.com", S3Region: "eu-south-2", S3PathStyle: true,
 		S3AccessKeyID: "AKIAEXAMPLE", S3SecretAccessKey: "s3-secret-Xq1", S3SessionToken: "token-Zz9",
 		BlobAccountURL: "https://acct.blob.core.windows.net", BlobContainer: "aura-packages",

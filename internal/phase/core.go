@@ -114,7 +114,13 @@ func (e *Env) agentsObjects(context.Context) ([]*unstructured.Unstructured, erro
 	ns.SetKind("Namespace")
 	ns.SetName(e.Cfg.Derived.AgentsNamespace)
 	ns.SetLabels(map[string]string{"app.kubernetes.io/part-of": "aura", "app.kubernetes.io/instance": e.Cfg.Derived.EnvironmentName})
-	return []*unstructured.Unstructured{ns}, nil
+	out := []*unstructured.Unstructured{ns}
+	// The agents' pull secret shares the namespace's inventory: it goes
+	// with the last core namespace of the environment, not the first.
+	if s := e.registrySecret(ns.GetName()); s != nil {
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // crdObjects are the operator's CRDs when the operator is deployed.

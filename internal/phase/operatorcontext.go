@@ -46,7 +46,14 @@ func (e *Env) RenderCore(ctx context.Context) ([]release.Bundle, error) {
 			e.LearnSecrets(key)
 		}
 	}
-	return e.Release.RenderCore(render.New(e.Templates, secrets...), vars)
+	bundles, err := e.Release.RenderCore(render.New(e.Templates, secrets...), vars)
+	if err != nil {
+		return nil, err
+	}
+	if s := e.registrySecret(e.CoreNamespace()); s != nil {
+		bundles[0].Objects = append(bundles[0].Objects, s) // the shared bundle
+	}
+	return bundles, nil
 }
 
 // operatorValues are the operator's template values and the storage
@@ -67,6 +74,9 @@ func (e *Env) operatorValues(ctx context.Context) (map[string]any, string, error
 	// A release namespace (--ns) runs its own operator beside the usual
 	// one: each reconciles only the objects of its own namespace.
 	s.WatchNamespace = e.CoreNamespace()
+	if e.registryDockerConfig() != "" {
+		s.ImagePullSecret = e.Release.ImagePullSecret
+	}
 	s3 := c.AuraOperatorS3
 	s.S3Region, s.S3Endpoint, s.S3PathStyle = s3.Region, s3.Endpoint, s3.PathStyle
 	s.S3AccessKeyID, s.S3SecretAccessKey = s3.AccessKeyID, s3.SecretAccessKey

@@ -1,43 +1,94 @@
 package phase
 
 import (
+	"context"
 	"encoding/json"
+	"flag"
+	"io"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/auracognitive/aurak8s/internal/operatorconfig"
 )
 
-// TestSystemRegistrySecret: registry.username/password from the config
-// become the system namespace's aura-registry pull secret, which the
-// backup CronJobs name; without them no Secret is rendered.
-func TestSystemRegistrySecret(t *testing.T) {
-	_, objs := systemObjects(t, "")
-	if find(objs, "Secret", "aura-system", "aura-registry") != nil {
-		t.Error("aura-registry rendered without registry credentials")
+const registryCreds = "registry:\n  username: ob-es\n  password: pull-s3cret\n"
+
+// checkPullSecret fails unless o is a dockerconfigjson Secret that lets
+// kubelet pull from the release's registry as ob-es.
+func checkPullSecret(t *testing.T, e *Env, o *unstructured.Unstructured) {
+	t.Helper()
+	if o == nil {
+		t.Fatal("no pull secret")
 	}
-	_, objs = systemObjects(t, "registry:\n  username: ob-es\n  password: pull-s3cret\n")
-	sec := find(objs, "Secret", "aura-system", "aura-registry")
-	if sec == nil {
-		t.Fatal("no Secret aura-system/aura-registry")
+	if typ, _, _ := unstructured.NestedString(o.Object, "type"); typ != "kubernetes.io/dockerconfigjson" || o.GetName() != e.Release.ImagePullSecret {
+		t.Errorf("Secret %s of type %q", o.GetName(), typ)
 	}
-	raw, _, _ := unstructured.NestedString(sec.Object, "stringData", ".dockerconfigjson")
+	raw, _, _ := unstructured.NestedString(o.Object, "stringData", ".dockerconfigjson")
 	var cfg struct {
 		Auths map[string]struct{ Username, Password string } `json:"auths"`
 	}
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if a := cfg.Auths["auraregistry.azurecr.io"]; a.Username != "ob-es" || a.Password != "pull-s3cret" {
-		t.Errorf("auths = %+v", cfg.Auths)
+	if a := cfg.Auths[e.Release.Registry]; a.Username != "ob-es" || a.Password != "pull-s3cret" {
+		t.Errorf("auths = %+v, want ob-es for %s", cfg.Auths, e.Release.Registry)
 	}
+}
+
+// TestRegistryPullSecret: registry.username/password from the config become
+// the pull secret of the core namespace (which core workloads name), of the
+// agents namespace (which the operator puts on agent pods) and of the system
+// namespace (which its CronJobs name); without them there is none.
+func TestRegistryPullSecret(t *testing.T) {
+	e, _ := operatorEnv(t, "")
+	if s := find(renderedCore(t, e), "Secret", e.CoreNamespace(), e.Release.ImagePullSecret); s != nil || e.registrySecret("x") != nil {
+		t.Fatal("a pull secret without registry credentials")
+	}
+
+	e, _ = operatorEnv(t, registryCreds)
+	objs := renderedCore(t, e)
+	checkPullSecret(t, e, find(objs, "Secret", e.CoreNamespace(), e.Release.ImagePullSecret))
 	for _, o := range objs {
 		checkNoSecret(t, o, []string{"pull-s3cret"})
+		if o.GetKind() != "Deployment" {
+			continue
+		}
+		ps, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "imagePullSecrets")
+		if len(ps) != 1 || ps[0].(map[string]any)["name"] != e.Release.ImagePullSecret {
+			t.Errorf("Deployment %s pulls with %v", o.GetName(), ps)
+		}
+	}
+
+	agents, err := e.agentsObjects(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPullSecret(t, e, find(agents, "Secret", e.Cfg.Derived.AgentsNamespace, e.Release.ImagePullSecret))
+	dep := find(objs, "Deployment", e.CoreNamespace(), "aura-operator")
+	env, args, err := operatorconfig.ContainerEnv(dep, "aura-operator", objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("aura-operator", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	got := operatorconfig.BindFlags(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	if got.ImagePullSecret != e.Release.ImagePullSecret {
+		t.Errorf("the operator puts %q on agent pods, want %q", got.ImagePullSecret, e.Release.ImagePullSecret)
+	}
+
+	checkPullSecret(t, e, e.registrySecret(e.Cfg.Derived.SystemNamespace))
+	_, sys := systemObjects(t, registryCreds)
+	for _, o := range sys {
 		if o.GetKind() != "CronJob" {
 			continue
 		}
 		ps, _, _ := unstructured.NestedSlice(o.Object, "spec", "jobTemplate", "spec", "template", "spec", "imagePullSecrets")
-		if len(ps) != 1 || ps[0].(map[string]any)["name"] != "aura-registry" {
-			t.Errorf("CronJob %s pulls with %v, want aura-registry", o.GetName(), ps)
+		if len(ps) != 1 || ps[0].(map[string]any)["name"] != e.Release.ImagePullSecret {
+			t.Errorf("CronJob %s pulls with %v, want %s", o.GetName(), ps, e.Release.ImagePullSecret)
 		}
 	}
 }

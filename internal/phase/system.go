@@ -81,6 +81,9 @@ func (e *Env) systemObjects() objectsFunc {
 			}
 			out = append(out, got...)
 		}
+		if s := e.registrySecret(e.Cfg.Derived.SystemNamespace); s != nil {
+			out = append(out, s)
+		}
 		return append(out, e.chartNamespaces(out)...), nil
 	})
 }

@@ -1,0 +1,39 @@
+package phase
+
+import (
+	"encoding/json"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// registryDockerConfig is the .dockerconfigjson of the release's pull
+// secret, or "" without registry credentials. Username and password, not
+// "auth": the password stays a plain substring that log redaction finds.
+func (e *Env) registryDockerConfig() string {
+	r := e.Cfg.Registry
+	if r.Username == "" {
+		return ""
+	}
+	data, _ := json.Marshal(map[string]any{"auths": map[string]any{
+		e.Release.Registry: map[string]string{"username": r.Username, "password": r.Password}}})
+	return string(data)
+}
+
+// registrySecret is the pull secret for namespace ns (core, system and
+// agents namespaces), or nil without registry credentials.
+func (e *Env) registrySecret(ns string) *unstructured.Unstructured {
+	cfg := e.registryDockerConfig()
+	if cfg == "" {
+		return nil
+	}
+	s := &unstructured.Unstructured{Object: map[string]any{
+		"type":       "kubernetes.io/dockerconfigjson",
+		"stringData": map[string]any{".dockerconfigjson": cfg},
+	}}
+	s.SetAPIVersion("v1")
+	s.SetKind("Secret")
+	s.SetName(e.Release.ImagePullSecret)
+	s.SetNamespace(ns)
+	s.SetLabels(map[string]string{"app.kubernetes.io/part-of": "aura"})
+	return s
+}
