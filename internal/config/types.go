@@ -18,6 +18,8 @@ type Config struct {
 	Charts ChartsConfig `yaml:"charts"`
 	// The credentials of the release's image registry (registry.go).
 	Registry RegistryConfig `yaml:"registry"`
+	// The certificate the environment's endpoints serve (tls.go).
+	TLS EndpointTLS `yaml:"tls"`
 
 	EnvironmentType    string            `yaml:"environment_type" jsonschema:"pattern=^[a-z0-9]+$"`
 	EnvironmentProfile string            `yaml:"environment_profile" jsonschema:"pattern=^[a-z0-9]+$"`

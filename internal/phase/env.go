@@ -175,6 +175,7 @@ func (e *Env) renderer() *render.Renderer {
 func (e *Env) templateContext() map[string]any {
 	ctx := e.Cfg.TemplateContext()
 	ctx["kubernetes_core_namespace"] = e.CoreNamespace()
+	ctx["tls_secret"] = e.tlsContext()
 	return ctx
 }
 

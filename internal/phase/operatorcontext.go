@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/auracognitive/aurak8s/internal/operatorconfig"
 	"github.com/auracognitive/aurak8s/internal/provider"
 	"github.com/auracognitive/aurak8s/internal/release"
@@ -50,8 +52,15 @@ func (e *Env) RenderCore(ctx context.Context) ([]release.Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s := e.registrySecret(e.CoreNamespace()); s != nil {
-		bundles[0].Objects = append(bundles[0].Objects, s) // the shared bundle
+	for _, s := range []*unstructured.Unstructured{e.registrySecret(e.CoreNamespace()), e.tlsSecret(e.CoreNamespace())} {
+		if s != nil {
+			bundles[0].Objects = append(bundles[0].Objects, s) // the shared bundle
+		}
+	}
+	for _, b := range bundles {
+		if err := e.checkCertCovers(b.Objects); err != nil {
+			return nil, err
+		}
 	}
 	return bundles, nil
 }

@@ -81,8 +81,10 @@ func (e *Env) systemObjects() objectsFunc {
 			}
 			out = append(out, got...)
 		}
-		if s := e.registrySecret(e.Cfg.Derived.SystemNamespace); s != nil {
-			out = append(out, s)
+		for _, s := range []*unstructured.Unstructured{e.registrySecret(e.Cfg.Derived.SystemNamespace), e.tlsSecret(e.Cfg.Derived.SystemNamespace)} {
+			if s != nil {
+				out = append(out, s)
+			}
 		}
 		return append(out, e.chartNamespaces(out)...), nil
 	})
@@ -121,7 +123,11 @@ func (e *Env) stackObjects() objectsFunc {
 		if err != nil {
 			return nil, err
 		}
-		return in.renderer.Dir("system/stack", in.context())
+		objs, err := in.renderer.Dir("system/stack", in.context())
+		if err != nil {
+			return nil, err
+		}
+		return objs, e.checkCertCovers(objs)
 	})
 }
 
