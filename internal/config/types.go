@@ -16,6 +16,8 @@ type Config struct {
 	Azure AzureConfig `yaml:"azure"`
 	// Where deploy_system finds its Helm charts.
 	Charts ChartsConfig `yaml:"charts"`
+	// Where build_local pushes the extended aura-bot image (localmodules.go).
+	LocalModules LocalModulesConfig `yaml:"local_modules"`
 
 	EnvironmentType    string            `yaml:"environment_type" jsonschema:"pattern=^[a-z0-9]+$"`
 	EnvironmentProfile string            `yaml:"environment_profile" jsonschema:"pattern=^[a-z0-9]+$"`
