@@ -14,3 +14,7 @@ type LocalModulesConfig struct {
 	// added to the system's (a private registry's own CA).
 	CAFile string `yaml:"ca_file"`
 }
+
+// File is the --cfg file the configuration was loaded from; build_local
+// looks for local_modules next to it.
+func (c *Config) File() string { return c.cfgFile }

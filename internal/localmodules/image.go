@@ -230,7 +230,7 @@ func extendIndex(base v1.ImageIndex, bundles []Bundle, labels map[string]string)
 	}
 	out := mutate.IndexMediaType(empty.Index, im.MediaType)
 	var platforms []string
-	layers := 0
+	layers, images := 0, 0
 	for _, d := range im.Manifests {
 		if !d.MediaType.IsImage() || (d.Platform != nil && d.Platform.OS == "unknown") {
 			continue
@@ -243,13 +243,13 @@ func extendIndex(base v1.ImageIndex, bundles []Bundle, labels map[string]string)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		layers = max(layers, n)
+		layers, images = max(layers, n), images+1
 		out = mutate.AppendManifests(out, mutate.IndexAddendum{Add: ext, Descriptor: v1.Descriptor{Platform: d.Platform}})
 		if d.Platform != nil {
 			platforms = append(platforms, d.Platform.String())
 		}
 	}
-	if len(platforms) == 0 {
+	if images == 0 {
 		return nil, nil, 0, errors.New("the image index holds no runnable image")
 	}
 	return out, platforms, layers, nil
