@@ -418,7 +418,7 @@ func waitJobGone(ctx context.Context, cs kubernetes.Interface, ns, name string, 
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("Job %s/%s still exists after %s: %w", ns, name, timeout, ctx.Err())
+			return fmt.Errorf("job %s/%s still exists after %s: %w", ns, name, timeout, ctx.Err())
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
