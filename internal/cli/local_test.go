@@ -165,3 +165,20 @@ func stat(t *testing.T, p string) os.FileInfo {
 	}
 	return st
 }
+
+func TestBannerIsTheGuidesAndJSONIsOneEvent(t *testing.T) {
+	var text, js strings.Builder
+	printBanner(&text, false)
+	if strings.Contains(text.String(), "\x1b[") || !strings.Contains(text.String(), "¡¡¡¡¡¡¡¡FAILED EXECUTE LOCAL CHANGES IN GLOBAL CASES!!!!!!!!\n") ||
+		strings.Count(text.String(), "\n") != 13 {
+		t.Fatalf("banner off a terminal:\n%s", text.String())
+	}
+	printBanner(&js, true)
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(js.String())), &ev); err != nil {
+		t.Fatalf("not one JSON event: %q", js.String())
+	}
+	if ev["state"] != "failed" || ev["phase"] != "deploy_local" || !strings.Contains(ev["message"].(string), "PLEASE,REVIEW FILES") {
+		t.Fatalf("event %v", ev)
+	}
+}
