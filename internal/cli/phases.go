@@ -32,6 +32,7 @@ type phaseOpts struct {
 	keyFile   string
 	waitLock  bool
 	yes       bool
+	local     localOpts // build_local, deploy_local (local.go)
 }
 
 // phaseSpec describes one phase command; flags adds its own flags.

@@ -24,9 +24,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"version", []string{"version"}, ExitOK, "aura "},
 		{"--version", []string{"--version"}, ExitOK, "aura "},
-		{"plan without a phase", []string{"plan"}, ExitUsage, "plan needs a phase: one of delete_common, "},
+		{"plan without a phase", []string{"plan"}, ExitUsage, "plan needs a phase: one of build_local, delete_common, "},
 		{"plan without a phase, with flags", []string{"plan", "-v", "p"}, ExitUsage, "plan needs a phase"},
-		{"plan of an unknown phase", []string{"plan", "deploy_everything"}, ExitUsage, `unknown phase "deploy_everything"; phases: delete_common, `},
+		{"plan of an unknown phase", []string{"plan", "deploy_everything"}, ExitUsage, `unknown phase "deploy_everything"; phases: build_local, delete_common, `},
 		{"plan help", []string{"plan", "--help"}, ExitOK, "Available Commands"},
 		{"deploy_core help lists the components", []string{"deploy_core", "--help"}, ExitOK, "  nlp (aura-nlp)\n"},
 		{"unknown command", []string{"deploy_everything"}, ExitUsage, "unknown command"},

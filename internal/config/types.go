@@ -20,6 +20,8 @@ type Config struct {
 	Registry RegistryConfig `yaml:"registry"`
 	// The certificate the environment's endpoints serve (tls.go).
 	TLS EndpointTLS `yaml:"tls"`
+	// Where build_local pushes the extended aura-bot image (localmodules.go).
+	LocalModules LocalModulesConfig `yaml:"local_modules"`
 
 	EnvironmentType    string            `yaml:"environment_type" jsonschema:"pattern=^[a-z0-9]+$"`
 	EnvironmentProfile string            `yaml:"environment_profile" jsonschema:"pattern=^[a-z0-9]+$"`

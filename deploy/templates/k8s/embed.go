@@ -10,7 +10,7 @@ import (
 	"io/fs"
 )
 
-//go:embed all:core all:system all:helm
+//go:embed all:core all:system all:helm all:local
 var embedded embed.FS
 
 // FS returns the embedded template tree.
