@@ -46,6 +46,8 @@ type ServicePrincipal struct {
 type Server struct {
 	URL   string
 	Cloud *Cloud
+	// Directory is the tenant a user signs in to with a device code.
+	Directory *Directory
 
 	sp   ServicePrincipal
 	srv  *httptest.Server
@@ -77,6 +79,7 @@ func NewServer(c *Cloud, sp ServicePrincipal) *Server {
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv.StartTLS()
 	s.URL = s.srv.URL
+	s.Directory = newDirectory(s)
 	return s
 }
 
@@ -129,6 +132,9 @@ var (
 const opsPrefix = "/fakecloud/operations/"
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.Directory.serve(w, r) {
+		return
+	}
 	if m := discoveryPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
 		s.discovery(w, m[1])
 		return
