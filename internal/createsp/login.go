@@ -50,7 +50,9 @@ func Login(ctx context.Context, e Endpoints, o LoginOptions) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create_sp: device-code login: %w", err)
 	}
-	rec, err := cred.Authenticate(ctx, &policy.TokenRequestOptions{Scopes: []string{e.armAudience() + "/.default"}})
+	// azcore's bearer policies ask for CAE tokens, which azidentity caches
+	// apart: a login without it would prompt a second time.
+	rec, err := cred.Authenticate(ctx, &policy.TokenRequestOptions{Scopes: []string{e.armAudience() + "/.default"}, EnableCAE: true})
 	if err != nil {
 		return nil, fmt.Errorf("create_sp: device-code login failed: %w", err)
 	}
