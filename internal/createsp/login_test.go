@@ -2,8 +2,8 @@ package createsp_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"sync"
