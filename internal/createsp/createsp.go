@@ -123,6 +123,9 @@ func Run(ctx context.Context, s *Session, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := canManageRoles(ctx, s.Cred, o.Endpoints, armOpts, s.User, sub); err != nil {
+		return nil, armDenied(err, sub.ID)
+	}
 	g := newGraphClient(s.Cred, o.Endpoints, co)
 	denied := func(err error) error { return graphDenied(err, s, o.Name) }
 	app, err := g.findApp(ctx, o.Name)

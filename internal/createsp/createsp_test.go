@@ -194,6 +194,10 @@ func TestRefusals(t *testing.T) {
 		{name: "two subscriptions and no choice", setup: func(w *world, _ *createsp.Options) {
 			w.srv.Directory.Subscriptions = []string{fakecloud.Subscription, "22222222-0000-4000-8000-000000000000"}
 		}, want: []string{"sees 2 subscriptions; choose one with --subscription", fakecloud.Subscription, "22222222-0000-4000-8000-000000000000"}},
+		{name: "a Contributor, who may not assign roles", setup: func(w *world, _ *createsp.Options) {
+			w.srv.Directory.UserPermissions = fakecloud.ContributorPermissions
+		},
+			want: []string{"alice@fakecloud.test may not create the custom role AssignRoles in subscription " + fakecloud.Subscription, "ask an administrator for Owner, or User Access Administrator"}},
 		{name: "empty name", setup: func(_ *world, o *createsp.Options) { o.Name = " " }, want: []string{"-n: the service principal's name is required"}},
 		{name: "a credentials file of someone else", setup: func(w *world, _ *createsp.Options) {
 			if err := os.WriteFile(w.file(), []byte(`{"AZURE_CLIENT_ID": "c0ffee00-0000-4000-8000-000000000000", "AZURE_SECRET": "x", "AZURE_TENANT": "`+owner.TenantID+`", "AZURE_SUBSCRIPTION_ID": "`+fakecloud.Subscription+`"}`), 0o600); err != nil {

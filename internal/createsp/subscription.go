@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -78,4 +79,65 @@ func pickSubscription(ctx context.Context, cred azcore.TokenCredential, e Endpoi
 		names = append(names, s.ID+" ("+s.Name+")")
 	}
 	return subscription{}, fmt.Errorf("create_sp: %s sees %d subscriptions; choose one with --subscription: %s", who, len(usable), strings.Join(names, ", "))
+}
+
+// roleActions are what create_sp does in ARM beyond reading: make the
+// custom role and assign roles.
+var roleActions = []string{"Microsoft.Authorization/roleDefinitions/write", "Microsoft.Authorization/roleAssignments/write"}
+
+// canManageRoles checks, before anything changes, that the user may make
+// the custom role and the assignments in the subscription (Owner or User
+// Access Administrator may; Contributor may not).
+func canManageRoles(ctx context.Context, cred azcore.TokenCredential, e Endpoints, o *arm.ClientOptions, user string, sub subscription) error {
+	pl, err := armruntime.NewPipeline(module, version, cred, runtime.PipelineOptions{}, o)
+	if err != nil {
+		return err
+	}
+	req, err := runtime.NewRequest(ctx, http.MethodGet, strings.TrimRight(e.Cloud.Services[cloud.ResourceManager].Endpoint, "/")+
+		"/subscriptions/"+sub.ID+"/providers/Microsoft.Authorization/permissions?api-version=2022-04-01")
+	if err != nil {
+		return err
+	}
+	resp, err := pl.Do(req)
+	if err != nil {
+		return err
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return runtime.NewResponseError(resp)
+	}
+	var l list[struct {
+		Actions    []string `json:"actions"`
+		NotActions []string `json:"notActions"`
+	}]
+	if err := runtime.UnmarshalAsJSON(resp, &l); err != nil {
+		return err
+	}
+	for _, action := range roleActions {
+		allowed := false
+		for _, p := range l.Value {
+			if matchesAny(p.Actions, action) && !matchesAny(p.NotActions, action) {
+				allowed = true
+			}
+		}
+		if !allowed {
+			if user == "" {
+				user = "the signed-in user"
+			}
+			return fmt.Errorf("create_sp: %s may not %s in subscription %s (%s): ask an administrator for Owner, or User Access Administrator, on it",
+				user, map[bool]string{true: "create the custom role AssignRoles", false: "assign roles"}[strings.Contains(action, "roleDefinitions")], sub.ID, action)
+		}
+	}
+	return nil
+}
+
+// matchesAny: an ARM action pattern's * matches any characters, and case
+// does not matter.
+func matchesAny(patterns []string, action string) bool {
+	for _, p := range patterns {
+		re := "(?i)^" + strings.ReplaceAll(regexp.QuoteMeta(p), `\*`, ".*") + "$"
+		if ok, _ := regexp.MatchString(re, action); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -29,6 +29,9 @@ type Directory struct {
 	// Application Administrator: Graph refuses to create or change
 	// applications (403 Authorization_RequestDenied).
 	DenyAppWrites bool
+	// UserPermissions are the user's on the subscriptions, as ARM lists
+	// them (default: Owner's, everything).
+	UserPermissions []Permission
 	// PrincipalLag is how many role assignments to a new service principal
 	// ARM refuses with PrincipalNotFound before Graph's replication
 	// reaches it.
@@ -49,13 +52,14 @@ type Directory struct {
 
 func newDirectory(s *Server) *Directory {
 	return &Directory{
-		User:          User{ObjectID: "0b1ec7ed-0000-4000-8000-00000000a11c", Name: "alice@fakecloud.test", TenantID: s.sp.TenantID},
-		Subscriptions: []string{Subscription},
-		s:             s,
-		codes:         map[string]*deviceCode{},
-		refresh:       map[string]bool{},
-		graphTokens:   map[string]bool{},
-		lag:           map[string]int{},
+		User:            User{ObjectID: "0b1ec7ed-0000-4000-8000-00000000a11c", Name: "alice@fakecloud.test", TenantID: s.sp.TenantID},
+		Subscriptions:   []string{Subscription},
+		UserPermissions: []Permission{{Actions: []string{"*"}}},
+		s:               s,
+		codes:           map[string]*deviceCode{},
+		refresh:         map[string]bool{},
+		graphTokens:     map[string]bool{},
+		lag:             map[string]int{},
 	}
 }
 
@@ -93,9 +97,10 @@ func (d *Directory) ResetGraph() {
 }
 
 var (
-	deviceCodePath = regexp.MustCompile(`^/([^/]+)/oauth2/v2\.0/devicecode$`)
-	subsPath       = regexp.MustCompile(`(?i)^/subscriptions(?:/([^/]+))?$`)
-	assignmentPath = regexp.MustCompile(`(?i)/providers/Microsoft\.Authorization/roleAssignments/[^/]+$`)
+	deviceCodePath  = regexp.MustCompile(`^/([^/]+)/oauth2/v2\.0/devicecode$`)
+	subsPath        = regexp.MustCompile(`(?i)^/subscriptions(?:/([^/]+))?$`)
+	permissionsPath = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/providers/Microsoft\.Authorization/permissions$`)
+	assignmentPath  = regexp.MustCompile(`(?i)/providers/Microsoft\.Authorization/roleAssignments/[^/]+$`)
 )
 
 // serve answers what belongs to the directory and reports whether it did;
@@ -118,6 +123,11 @@ func (d *Directory) serve(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 		d.subscriptions(w, subsPath.FindStringSubmatch(p)[1])
+		return true
+	case r.Method == http.MethodGet && permissionsPath.MatchString(p):
+		if d.armRequest(w, r) {
+			d.permissions(w)
+		}
 		return true
 	case r.Method == http.MethodPut && assignmentPath.MatchString(p):
 		return d.replicating(w, r)

@@ -73,3 +73,28 @@ func (d *Directory) Replicate() {
 	clear(d.lag)
 	d.mu.Unlock()
 }
+
+// Permission is one entry of what ARM says a caller may do.
+type Permission struct {
+	Actions    []string `json:"actions"`
+	NotActions []string `json:"notActions"`
+}
+
+// ContributorPermissions are the built-in Contributor role's: everything
+// but granting access.
+var ContributorPermissions = []Permission{{Actions: []string{"*"}, NotActions: []string{
+	"Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
+}}}
+
+// permissions answers the caller's permissions on a subscription.
+func (d *Directory) permissions(w http.ResponseWriter) {
+	d.mu.Lock()
+	perms := append([]Permission(nil), d.UserPermissions...)
+	d.mu.Unlock()
+	for i := range perms {
+		if perms[i].NotActions == nil {
+			perms[i].NotActions = []string{}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": perms})
+}
