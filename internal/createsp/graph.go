@@ -83,7 +83,7 @@ func (g *graphClient) do(ctx context.Context, method, path string, query url.Val
 	}
 	if out != nil && len(body) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
-			return fmt.Errorf("Microsoft Graph %s %s: unreadable answer: %w", method, path, err)
+			return fmt.Errorf("create_sp: Microsoft Graph %s %s: unreadable answer: %w", method, path, err)
 		}
 	}
 	return nil
