@@ -160,8 +160,9 @@ func Run(ctx context.Context, s *Session, o Options) (*Result, error) {
 	}
 	if app == nil {
 		app, err = g.createApp(ctx, o.Name, audience)
-		if code, status := graphCode(err); status == http.StatusBadRequest {
-			return nil, fmt.Errorf("create_sp: -n %q: Microsoft Graph refused the name (%s: %s)", o.Name, code, strings.TrimSuffix(err.(*GraphError).Message, "."))
+		var ge *GraphError
+		if errors.As(err, &ge) && ge.Status == http.StatusBadRequest {
+			return nil, fmt.Errorf("create_sp: -n %q: Microsoft Graph refused the name (%s: %s)", o.Name, ge.Code, strings.TrimSuffix(ge.Message, "."))
 		}
 		if err != nil {
 			return nil, denied(err)

@@ -266,10 +266,14 @@ func TestExistingApplicationWithoutItsFile(t *testing.T) {
 func TestReplicationLag(t *testing.T) {
 	t.Run("retried", func(t *testing.T) {
 		w := newWorld(t)
+		w.srv.Directory.AppLag = 2
 		w.srv.Directory.PrincipalLag = 2
 		w.ok(w.options("aura-sp"))
 		if n := len(w.srv.Cloud.Assignments()); n != 2 {
 			t.Errorf("%d assignments, want 2", n)
+		}
+		if apps := w.srv.Directory.Applications(); len(apps) != 1 || len(apps[0].Secrets) != 1 || w.srv.Directory.ServicePrincipalOf(apps[0].AppID) == "" {
+			t.Errorf("after the lag: %+v", apps)
 		}
 		if !contains(w.progress, "waiting") {
 			t.Errorf("the wait is not reported: %q", w.progress)

@@ -32,6 +32,10 @@ type Directory struct {
 	// UserPermissions are the user's on the subscriptions, as ARM lists
 	// them (default: Owner's, everything).
 	UserPermissions []Permission
+	// AppLag is how many requests about a new application (adding a
+	// secret, making its service principal) Graph answers as if it did
+	// not exist, before its replicas know it.
+	AppLag int
 	// PrincipalLag is how many role assignments to a new service principal
 	// ARM refuses with PrincipalNotFound before Graph's replication
 	// reaches it.
@@ -47,6 +51,7 @@ type Directory struct {
 	apps        []*application
 	sps         []*servicePrincipal
 	lag         map[string]int // service principal object ID → refusals left
+	appLag      map[string]int // application appId → refusals left
 	log         []graphCall
 }
 
@@ -60,6 +65,7 @@ func newDirectory(s *Server) *Directory {
 		refresh:         map[string]bool{},
 		graphTokens:     map[string]bool{},
 		lag:             map[string]int{},
+		appLag:          map[string]int{},
 	}
 }
 

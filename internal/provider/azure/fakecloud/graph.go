@@ -157,6 +157,7 @@ func (d *Directory) graph(w http.ResponseWriter, r *http.Request) {
 		}
 		a := &application{Application: Application{ID: uuid.NewString(), AppID: uuid.NewString(), DisplayName: name, SignInAudience: aud}}
 		d.apps = append(d.apps, a)
+		d.appLag[a.AppID] = d.AppLag
 		writeJSON(w, http.StatusCreated, a.json())
 	case appPath.MatchString(p):
 		a := d.appByID(appPath.FindStringSubmatch(p)[1])
@@ -181,7 +182,7 @@ func (d *Directory) graph(w http.ResponseWriter, r *http.Request) {
 		}
 	case passwordPath.MatchString(p) && r.Method == http.MethodPost:
 		a := d.appByID(passwordPath.FindStringSubmatch(p)[1])
-		if a == nil {
+		if a == nil || d.lagging(a.AppID) {
 			graphError(w, http.StatusNotFound, "Request_ResourceNotFound", "Resource does not exist.")
 			return
 		}
@@ -215,7 +216,7 @@ func (d *Directory) graph(w http.ResponseWriter, r *http.Request) {
 				app = a
 			}
 		}
-		if app == nil {
+		if app == nil || d.lagging(app.AppID) {
 			graphError(w, http.StatusBadRequest, "Request_BadRequest", "The appId '"+appID+"' of the service principal does not reference a valid application object.")
 			return
 		}
@@ -232,6 +233,16 @@ func (d *Directory) graph(w http.ResponseWriter, r *http.Request) {
 	default:
 		graphError(w, http.StatusNotImplemented, "Request_BadRequest", "fakecloud serves no Graph "+r.Method+" "+p)
 	}
+}
+
+// lagging: the application is not yet known to the replica that answers.
+// Called with the directory locked.
+func (d *Directory) lagging(appID string) bool {
+	if d.appLag[appID] == 0 {
+		return false
+	}
+	d.appLag[appID]--
+	return true
 }
 
 func (d *Directory) appByID(id string) *application {
