@@ -34,8 +34,8 @@ func newCreateSPCommand(g *Globals) *cobra.Command {
 			"Contributor and the custom role AssignRoles (role assignments read/write/delete) on the subscription.\n" +
 			"It prints the four `export AZURE_…` lines and writes them as credentials.json (mode 0600; -c names\n" +
 			"another file), to pass to every other command with -c.\n\n" +
-			"Without -p the application is multi-tenant, as the Bot Channel Registration of deploy_core needs;\n" +
-			"deploy_core makes it single-tenant again after that step. With -p it stays single-tenant.\n\n" +
+			"Without -p the application is multi-tenant, as the Bot Channel Registration of deploy_core needs (the\n" +
+			"guide has that disabled after that step). With -p it stays single-tenant: enough for deploy_infra.\n\n" +
 			"A second run reuses what exists and changes nothing; --rotate-secret adds a new secret. The cloud is\n" +
 			"the azure block of --cfg when given (a Custom cloud also needs --graph-endpoint), else Azure public.",
 		Example: "  aura create_sp -n aura-sp-pro\n" +
