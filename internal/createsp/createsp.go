@@ -123,7 +123,9 @@ func Run(ctx context.Context, s *Session, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := canManageRoles(ctx, s.Cred, o.Endpoints, armOpts, s.User, sub); err != nil {
+	if err := canManageRoles(ctx, s.Cred, o.Endpoints, armOpts, s.User, sub); errors.Is(err, errUnchecked) {
+		progress("could not read your permissions on subscription " + sub.ID + "; going on")
+	} else if err != nil {
 		return nil, armDenied(err, sub.ID)
 	}
 	g := newGraphClient(s.Cred, o.Endpoints, co)

@@ -2,6 +2,7 @@ package createsp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -81,6 +82,9 @@ func pickSubscription(ctx context.Context, cred azcore.TokenCredential, e Endpoi
 	return subscription{}, fmt.Errorf("create_sp: %s sees %d subscriptions; choose one with --subscription: %s", who, len(usable), strings.Join(names, ", "))
 }
 
+// errUnchecked: ARM did not say what the user may do.
+var errUnchecked = errors.New("create_sp: could not read your permissions on the subscription")
+
 // roleActions are what create_sp does in ARM beyond reading: make the
 // custom role and assign roles.
 var roleActions = []string{"Microsoft.Authorization/roleDefinitions/write", "Microsoft.Authorization/roleAssignments/write"}
@@ -102,8 +106,13 @@ func canManageRoles(ctx context.Context, cred azcore.TokenCredential, e Endpoint
 	if err != nil {
 		return err
 	}
-	if !runtime.HasStatusCode(resp, http.StatusOK) {
+	if resp.StatusCode == http.StatusForbidden {
 		return runtime.NewResponseError(resp)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		// A cloud without this read (Azure Stack, an older API) is no
+		// reason to stop: the writes themselves say if they are denied.
+		return fmt.Errorf("%w: %w", errUnchecked, runtime.NewResponseError(resp))
 	}
 	var l list[struct {
 		Actions    []string `json:"actions"`
