@@ -74,12 +74,12 @@ type operation struct {
 // NewServer starts a server for c that logs in sp. Close it when done.
 func NewServer(c *Cloud, sp ServicePrincipal) *Server {
 	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, ops: map[string]*operation{}, done: make(chan struct{})}
+	s.Directory = newDirectory(s)
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// A client that exits mid-handshake is no news.
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv.StartTLS()
 	s.URL = s.srv.URL
-	s.Directory = newDirectory(s)
 	return s
 }
 
