@@ -88,14 +88,15 @@ func (d *Directory) token(w http.ResponseWriter, r *http.Request, tenant string)
 		}
 		d.mu.Lock()
 		c, ok := d.codes[f.Get("device_code")]
-		if ok && c.approved {
+		approved := ok && c.approved
+		if approved {
 			delete(d.codes, f.Get("device_code")) // a code signs in once
 		}
 		d.mu.Unlock()
 		switch {
 		case !ok:
 			oauthError(w, http.StatusBadRequest, "expired_token", "AADSTS70020: The provided value for the input parameter 'device_code' is not valid.")
-		case !c.approved:
+		case !approved:
 			oauthError(w, http.StatusBadRequest, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
 		default:
 			d.userTokens(w, f.Get("client_id"), f.Get("scope"))
