@@ -48,7 +48,9 @@ func (c *Cloud) Assignments() []string {
 
 func (c *Cloud) definitionsServer() authfake.RoleDefinitionsServer {
 	return authfake.RoleDefinitionsServer{
-		NewListPager: func(_ string, o *armauthorization.RoleDefinitionsClientListOptions) (resp azfake.PagerResponder[armauthorization.RoleDefinitionsClientListResponse]) {
+		Get:            c.getRoleDefinition,
+		CreateOrUpdate: c.putRoleDefinition,
+		NewListPager: func(scope string, o *armauthorization.RoleDefinitionsClientListOptions) (resp azfake.PagerResponder[armauthorization.RoleDefinitionsClientListResponse]) {
 			var defs []*armauthorization.RoleDefinition
 			want := ""
 			if o != nil && o.Filter != nil {
@@ -62,6 +64,9 @@ func (c *Cloud) definitionsServer() authfake.RoleDefinitionsServer {
 						Properties: &armauthorization.RoleDefinitionProperties{RoleName: ptr(name), RoleType: ptr("BuiltInRole")}})
 				}
 			}
+			c.mu.Lock()
+			defs = append(defs, c.customRoleList(scope, want)...)
+			c.mu.Unlock()
 			return page(armauthorization.RoleDefinitionsClientListResponse{RoleDefinitionListResult: armauthorization.RoleDefinitionListResult{Value: defs}})
 		},
 	}
@@ -96,10 +101,13 @@ func (c *Cloud) assignmentsServer() authfake.RoleAssignmentsServer {
 			scope = rooted(scope)
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			if !c.groupOf(scope) {
+			if !c.groupOf(scope) && !strings.EqualFold(scope, "/subscriptions/"+Subscription) {
 				return resp, notFound("ResourceGroupNotFound")
 			}
 			id := scope + "/providers/Microsoft.Authorization/roleAssignments/" + name
+			if c.assignedElsewhere(id, body.Properties) {
+				return resp, fail(409, "RoleAssignmentExists")
+			}
 			a := &armauthorization.RoleAssignment{ID: ptr(id), Name: ptr(name), Properties: clone(body.Properties)}
 			a.Properties.Scope = ptr(scope)
 			c.assignments[strings.ToLower(id)] = a

@@ -86,6 +86,7 @@ type Cloud struct {
 	records       map[string]*armdns.RecordSet
 	clusters      map[string]*armcontainerservice.ManagedCluster
 	assignments   map[string]*armauthorization.RoleAssignment
+	customRoles   map[string]*armauthorization.RoleDefinition // by ID; made on first use
 	workspaces    map[string]*armdatabricks.Workspace
 
 	transport policy.Transporter

@@ -24,6 +24,8 @@ var armRoutes = compileRoutes([][3]string{
 	{"PUT", "{scope...}/providers/Microsoft.Authorization/roleAssignments/{name}", "RoleAssignmentsClient.Create"},
 	{"DELETE", "{scope...}/providers/Microsoft.Authorization/roleAssignments/{name}", "RoleAssignmentsClient.Delete"},
 	{"GET", "{scope...}/providers/Microsoft.Authorization/roleDefinitions", "RoleDefinitionsClient.NewListPager"},
+	{"GET", "{scope...}/providers/Microsoft.Authorization/roleDefinitions/{name}", "RoleDefinitionsClient.Get"},
+	{"PUT", "{scope...}/providers/Microsoft.Authorization/roleDefinitions/{name}", "RoleDefinitionsClient.CreateOrUpdate"},
 	{"GET", "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Authorization/permissions", "PermissionsClient.NewListForResourceGroupPager"},
 
 	// Storage.

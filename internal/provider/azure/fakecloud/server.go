@@ -46,6 +46,8 @@ type ServicePrincipal struct {
 type Server struct {
 	URL   string
 	Cloud *Cloud
+	// Directory is the tenant a user signs in to with a device code.
+	Directory *Directory
 
 	sp   ServicePrincipal
 	srv  *httptest.Server
@@ -72,6 +74,7 @@ type operation struct {
 // NewServer starts a server for c that logs in sp. Close it when done.
 func NewServer(c *Cloud, sp ServicePrincipal) *Server {
 	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, ops: map[string]*operation{}, done: make(chan struct{})}
+	s.Directory = newDirectory(s)
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// A client that exits mid-handshake is no news.
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -129,6 +132,9 @@ var (
 const opsPrefix = "/fakecloud/operations/"
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.Directory.serve(w, r) {
+		return
+	}
 	if m := discoveryPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
 		s.discovery(w, m[1])
 		return
