@@ -163,7 +163,6 @@ func TestWarnings(t *testing.T) {
 		{[]edit{{"context_agents", "{ag1: {azure_account: acct1}}"}}, "context_agents.ag1: external account needs azure_account, azure_sas_token and azure_container together; azure_sas_token, azure_container missing"},
 		{[]edit{{"aura_gateway_api_enabled", "false"}}, "aura_gateway_api_enabled: false has no effect"},
 		{[]edit{{"nlpaas_enabled", "false"}, {"generative_enabled", "false"}, {"atria_rag_enabled", "false"}, {"aura_manager_enabled", "true"}}, "aura_manager_enabled: true has no effect"},
-		{[]edit{{"openai_allowed_ranges", "[10.0.0.0/8]"}}, "openai_allowed_ranges: has no effect while openai_enabled is false"},
 		{[]edit{{"atlas_scaledown_compute", "true"}}, "atlas_scaledown_compute: has no effect"},
 		{[]edit{{"atlas_disk_size", "256"}}, "atlas_disk_size: is ignored while atlas_autoscaling_disk is true"},
 		{[]edit{{"log_retention_time", "30"}}, "log_retention_time: 30 days is more than the default 7"},

@@ -44,6 +44,7 @@ var rules = []func(*validator){
 	ruleDatabricks,
 	ruleBrazil,
 	ruleNLP,
+	ruleRefused,
 	ruleAuraOperator,
 }
 
@@ -460,9 +461,6 @@ func ruleNetworks(v *validator) {
 	v.cidrs("service_whitelist_source_ranges.raw_logs", w.RawLogs, false, false)
 	v.cidrs("service_whitelist_source_ranges.alerts", w.Alerts, false, false)
 	v.cidrs("atlas_network_allowed", c.AtlasNetworkAllowed, false, true)
-	if len(c.OpenAIAllowedRanges) > 0 && !c.OpenAIEnabled {
-		v.warnf("openai_allowed_ranges", "has no effect while openai_enabled is false")
-	}
 	if len(c.AuraManagerAllowedOrigins) > 0 && !c.Derived.Components["aura-manager"] {
 		v.warnf("aura_manager_allowed_origins", "has no effect while aura-manager is not deployed")
 	}
