@@ -166,6 +166,8 @@ func TestWarnings(t *testing.T) {
 		{[]edit{{"atlas_scaledown_compute", "true"}}, "atlas_scaledown_compute: has no effect"},
 		{[]edit{{"atlas_disk_size", "256"}}, "atlas_disk_size: is ignored while atlas_autoscaling_disk is true"},
 		{[]edit{{"log_retention_time", "30"}}, "log_retention_time: 30 days is more than the default 7"},
+		{[]edit{{"eck_azure_snapshot_schedule", `"0 0 3 * * ?"`}}, "eck_azure_snapshot_schedule: has no effect while eck_azure_snapshot_readonly is true"},
+		{[]edit{{"legacy_services_domain", "ai-services.example.org"}}, "legacy_services_domain: ai-services.example.org is not in the zone auracognitive.com"},
 		{[]edit{{"nginx_plus_enabled", "true"}}, "NGINX Plus alerts need prometheus_es_exporter_enabled"},
 		{[]edit{{"databricks_requireInfrastructureEncryption", "true"}}, "databricks_requireInfrastructureEncryption: has no effect while databricks_enabled is false"},
 		{[]edit{{"aurapush_feedback_subscription_key", "k-1234"}}, "aurapush_feedback_subscription_key: is only used by environment_profile br"},

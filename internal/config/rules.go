@@ -414,6 +414,8 @@ func ruleDNS(v *validator) {
 	}
 	if d := c.LegacyServicesDomain; d != "" && (len(d) > 253 || !subdomainRE.MatchString(d) || !strings.Contains(d, ".")) {
 		v.errf("legacy_services_domain", "must be a DNS name such as ai-services-xx.auracognitive.com, not %q", d)
+	} else if d != "" && !strings.HasSuffix(d, "."+DNSZone) {
+		v.warnf("legacy_services_domain", "%s is not in the zone %s that aura manages: the ingress serves it, but its DNS record is yours to keep", d, DNSZone)
 	}
 }
 
@@ -536,6 +538,11 @@ func ruleElastic(v *validator) {
 	}
 	if err := checkQuartz(c.ECKAzureSnapshotSchedule); err != nil {
 		v.errf("eck_azure_snapshot_schedule", "%v", err)
+	}
+	for _, k := range []string{"eck_azure_snapshot_expire", "eck_azure_snapshot_schedule"} {
+		if c.ECKAzureSnapshotReadonly && v.userSet(k) {
+			v.warnf(k, "has no effect while eck_azure_snapshot_readonly is true (a read-only repository takes no snapshots)")
+		}
 	}
 }
 
