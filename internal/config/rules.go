@@ -540,7 +540,7 @@ func ruleElastic(v *validator) {
 		v.errf("eck_azure_snapshot_schedule", "%v", err)
 	}
 	for _, k := range []string{"eck_azure_snapshot_expire", "eck_azure_snapshot_schedule"} {
-		if c.ECKAzureSnapshotReadonly && v.userSet(k) {
+		if c.ECKAzureSnapshotReadonly && v.userSet(k) && !isDefaultValue(c, k) {
 			v.warnf(k, "has no effect while eck_azure_snapshot_readonly is true (a read-only repository takes no snapshots)")
 		}
 	}

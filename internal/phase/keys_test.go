@@ -27,6 +27,9 @@ import (
 // needs), change over that.
 type keyChange struct{ base, change string }
 
+// activeListening is what active_listening_enabled needs besides the flag.
+const activeListening = "active_listening_encryption_key: al-key-0123456789\nfourth_platform: {conversations: {platform: azure, bucket: b, access_key: a, secret_key: conv-secret-1}}"
+
 const brazil = "environment_profile: br\naurapush_feedback_endpoint: 'https://feedback.example.com/a'\naurapush_feedback_subscription_key: sub-key-0001"
 
 // keyChanges holds one change per key of config.Keys that is not refused
@@ -35,7 +38,7 @@ var keyChanges = map[string]keyChange{
 	"local.blob_endpoint": {change: `local: {blob_endpoint: "http://127.0.0.1:10999"}`},
 
 	"environment_type":       {change: "environment_type: qa"},
-	"environment_profile":    {change: "environment_profile: es"},
+	"environment_profile":    {base: activeListening, change: "environment_profile: es"},
 	"cluster_name":           {change: "cluster_name: auraclusterother"},
 	"tenant_name":            {change: `tenant_name: brand1`},
 	"resources_tags":         {change: "resources_tags: {cost_center: cc42}"},
@@ -103,8 +106,7 @@ var keyChanges = map[string]keyChange{
 	"complex_logic_enabled":    {change: "complex_logic_enabled: true"},
 	"atlas_enabled":            {change: "atlas_enabled: false"},
 	"aura_operator_enabled":    {change: "aura_operator_enabled: false"},
-	"active_listening_enabled": {base: "active_listening_encryption_key: al-key-0123456789\nfourth_platform: {conversations: {platform: azure, bucket: b, access_key: a, secret_key: conv-secret-1}}",
-		change: "active_listening_enabled: true"},
+	"active_listening_enabled": {base: activeListening, change: "active_listening_enabled: true"},
 	"active_listening_encryption_key": {base: "active_listening_enabled: true\nactive_listening_encryption_key: al-key-0123456789\nfourth_platform: {conversations: {platform: azure, bucket: b, access_key: a, secret_key: conv-secret-1}}",
 		change: "active_listening_encryption_key: al-key-9876543210"},
 	"aura_operator_s3": {change: `aura_operator_s3: {region: eu-central-1}`},
