@@ -39,7 +39,8 @@ func TestValidateExample(t *testing.T) {
 		t.Errorf("--output json: exit %d, %v, %q", code, err, out)
 	}
 	code, out, errs = run(t, "validate", "--cfg", exampleConfig, "--show-config")
-	if code != ExitOK || !strings.Contains(out, "aura_encryption_key: <redacted>") || !strings.Contains(out, "cluster_name: auraclusterdevap") {
+	if code != ExitOK || !strings.Contains(out, "aura_encryption_key: <redacted>") || !strings.Contains(out, "cluster_name: auraclusterdevap # --cfg "+exampleConfig+":") ||
+		!strings.Contains(out, "provider: local # built-in default\n") {
 		t.Fatalf("--show-config: exit %d\n%s%s", code, out, errs)
 	}
 	for _, s := range secretsOfExample {
