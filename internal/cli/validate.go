@@ -25,7 +25,7 @@ func init() {
 					return err
 				}
 				if showConfig {
-					out, err := config.RedactedYAML(cfg)
+					out, err := config.ShowConfigYAML(cfg)
 					if err != nil {
 						return err
 					}
@@ -38,7 +38,7 @@ func init() {
 				return printEnvironment(g, cfg)
 			},
 		}
-		cmd.Flags().BoolVar(&showConfig, "show-config", false, "print the whole resolved configuration as YAML, secrets redacted")
+		cmd.Flags().BoolVar(&showConfig, "show-config", false, "print the whole resolved configuration as YAML, secrets redacted, each value with where it came from (built-in default, profile, --cfg or --ecfg FILE:LINE, vault)")
 		return cmd
 	})
 }

@@ -39,7 +39,8 @@ func TestValidateExample(t *testing.T) {
 		t.Errorf("--output json: exit %d, %v, %q", code, err, out)
 	}
 	code, out, errs = run(t, "validate", "--cfg", exampleConfig, "--show-config")
-	if code != ExitOK || !strings.Contains(out, "aura_encryption_key: <redacted>") || !strings.Contains(out, "cluster_name: auraclusterdevap") {
+	if code != ExitOK || !strings.Contains(out, "aura_encryption_key: <redacted>") || !strings.Contains(out, "cluster_name: auraclusterdevap # --cfg "+exampleConfig+":") ||
+		!strings.Contains(out, "provider: local # built-in default\n") {
 		t.Fatalf("--show-config: exit %d\n%s%s", code, out, errs)
 	}
 	for _, s := range secretsOfExample {
@@ -55,7 +56,8 @@ func TestValidateInvalid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := strings.Replace(string(data), `aks_sku_tier: "Paid"`, `aks_sku_tier: "Gold"`, 1)
+	// The example leaves aks_sku_tier commented out at its default.
+	bad := strings.Replace(string(data), `# aks_sku_tier: "Paid"`, `aks_sku_tier: "Gold"`, 1)
 	bad = strings.Replace(bad, "environment_type: dev", "enviroment_type: dev", 1)
 	cfg := filepath.Join(dir, "config.yml")
 	if err := writeFile(cfg, bad); err != nil {
@@ -138,7 +140,9 @@ func TestValidateHidesWebhookURLs(t *testing.T) {
 		t.Fatal(err)
 	}
 	const hook = "https://hooks.example.com/services/T0/B0/s3cr3t-hook-t0ken"
-	text := strings.Replace(string(data), `url: "http://myurl"`, `url: "`+hook+`"`, 1)
+	// The example shows its webhook commented out.
+	text := strings.Replace(string(data), "# notifications_webhooks:\n#   - name: mywebhook\n#     url: \"http://myurl\"\n#     severity: critical",
+		"notifications_webhooks:\n  - name: mywebhook\n    url: \""+hook+"\"\n    severity: critical", 1)
 	cfg := filepath.Join(dir, "config.yml")
 	if err := writeFile(cfg, text); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 // TestAzureRules: the azure block and the Azure names derived from the
 // environment, each problem named by key, file and line.
 func TestAzureRules(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	azure := edit{"provider", "azure"}
 	custom := []edit{azure, {"azure.cloud", "Custom"}, {"azure.authority_host", "https://login.test/"},
 		{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"}}
@@ -57,7 +57,7 @@ func TestAzureRules(t *testing.T) {
 }
 
 func TestAzureValid(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	for name, edits := range map[string][]edit{
 		"public by default": {{"provider", "azure"}},
 		"china":             {{"provider", "azure"}, {"azure.cloud", "AzureChina"}},

@@ -6,7 +6,7 @@ import "testing"
 // templates, rules).
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := Load(LoadOptions{CfgFile: examplePath}); err != nil {
+		if _, err := Load(LoadOptions{CfgFile: fullPath}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,7 +13,8 @@ const Redaction = "<redacted>"
 
 // TemplateContext is what templates see: every resolved key by its yaml
 // name, plus environment_name, the kubernetes_*_namespace names, the derived
-// resource names and components (component name → enabled).
+// resource names, components (component name → enabled) and the values
+// computed for the templates (templatevalues.go).
 func (c *Config) TemplateContext() map[string]any {
 	m := toMap(reflect.ValueOf(c).Elem(), "", nil).(map[string]any)
 	d := c.Derived
@@ -32,6 +33,10 @@ func (c *Config) TemplateContext() map[string]any {
 		comps[k] = v
 	}
 	m["components"] = comps
+	m["context_agents_settings"] = c.contextAgentSettings()
+	m["context_agent_tokens"] = c.contextAgentTokens()
+	m["aura_gateway_api_access"] = allowedOrigins(c.AuraGatewayAPIAllowedOrigins)
+	m["aura_manager_access"] = allowedOrigins(c.AuraManagerAllowedOrigins)
 	return m
 }
 

@@ -11,6 +11,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// fullPath sets every key (the example as it was before it was cut down to
+// what an OB must set): rule tests change its values in place.
+const fullPath = "testdata/full.yml"
+
 const examplePath = "../../examples/config.yml"
 
 // edit is one change to a base config: set the key path (dotted; "[i]" for

@@ -93,9 +93,12 @@ func (ld *loader) load() *Config {
 	}
 
 	layers := []*layer{ld.builtinLayer("defaults/defaults.yml", "default")}
-	if p := profileOf(user); p != "" {
+	profile, profileSet := profileOf(user), map[string]string{}
+	if p := profile; p != "" {
 		if _, err := fs.Stat(builtin, "defaults/profiles/"+p+".yml"); err == nil {
-			layers = append(layers, ld.builtinLayer("defaults/profiles/"+p+".yml", "default of profile "+p))
+			l := ld.builtinLayer("defaults/profiles/"+p+".yml", "default of profile "+p)
+			profileLeaves(l.root, "", profileSet)
+			layers = append(layers, l)
 		} else if profileRE.MatchString(p) {
 			ld.warnings = append(ld.warnings, fmt.Sprintf("environment_profile %q has no built-in profile defaults (known: %s); the global defaults apply", p, strings.Join(Profiles(), ", ")))
 		}
@@ -121,6 +124,7 @@ func (ld *loader) load() *Config {
 			delete(cfg.Infrastructure.Compute.AgentPools, name)
 		}
 	}
+	ld.warnings = append(ld.warnings, profileOverrideWarnings(profile, profileSet, root, o, cfg.EnvironmentType)...)
 	v := &validator{cfg: cfg, broken: ld.broken}
 	v.derive()
 	v.render()

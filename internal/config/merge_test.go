@@ -169,7 +169,7 @@ func TestErrorsNeverPrintSecrets(t *testing.T) {
 	for k, v := range secrets {
 		edits = append(edits, edit{k, v})
 	}
-	data := mutate(t, readFile(t, examplePath), edits...)
+	data := mutate(t, readFile(t, fullPath), edits...)
 	_, errs, _ := loadErrors(t, data)
 	if errs == nil {
 		t.Fatal("want problems")

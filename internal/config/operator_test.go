@@ -10,7 +10,7 @@ import (
 // The operator's S3 access and the local blob endpoint: each problem names
 // the key, the file and the line, and never shows the secret.
 func TestAuraOperatorRules(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	const secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCY"
 	tests := []struct {
 		name  string
@@ -53,7 +53,7 @@ func TestAuraOperatorRules(t *testing.T) {
 }
 
 func TestAuraOperatorS3(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	const secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCY"
 	cfg := loadOK(t, mutate(t, base, edit{"aura_operator_s3.secret_access_key", secret}))
 	if !slices.Contains(cfg.SecretValues(), secret) {

@@ -44,6 +44,7 @@ var rules = []func(*validator){
 	ruleDatabricks,
 	ruleBrazil,
 	ruleNLP,
+	ruleRefused,
 	ruleAuraOperator,
 }
 
@@ -413,6 +414,8 @@ func ruleDNS(v *validator) {
 	}
 	if d := c.LegacyServicesDomain; d != "" && (len(d) > 253 || !subdomainRE.MatchString(d) || !strings.Contains(d, ".")) {
 		v.errf("legacy_services_domain", "must be a DNS name such as ai-services-xx.auracognitive.com, not %q", d)
+	} else if d != "" && !strings.HasSuffix(d, "."+DNSZone) {
+		v.warnf("legacy_services_domain", "%s is not in the zone %s that aura manages: the ingress serves it, but its DNS record is yours to keep", d, DNSZone)
 	}
 }
 
@@ -460,9 +463,6 @@ func ruleNetworks(v *validator) {
 	v.cidrs("service_whitelist_source_ranges.raw_logs", w.RawLogs, false, false)
 	v.cidrs("service_whitelist_source_ranges.alerts", w.Alerts, false, false)
 	v.cidrs("atlas_network_allowed", c.AtlasNetworkAllowed, false, true)
-	if len(c.OpenAIAllowedRanges) > 0 && !c.OpenAIEnabled {
-		v.warnf("openai_allowed_ranges", "has no effect while openai_enabled is false")
-	}
 	if len(c.AuraManagerAllowedOrigins) > 0 && !c.Derived.Components["aura-manager"] {
 		v.warnf("aura_manager_allowed_origins", "has no effect while aura-manager is not deployed")
 	}
@@ -538,6 +538,11 @@ func ruleElastic(v *validator) {
 	}
 	if err := checkQuartz(c.ECKAzureSnapshotSchedule); err != nil {
 		v.errf("eck_azure_snapshot_schedule", "%v", err)
+	}
+	for _, k := range []string{"eck_azure_snapshot_expire", "eck_azure_snapshot_schedule"} {
+		if c.ECKAzureSnapshotReadonly && v.userSet(k) && !isDefaultValue(c, k) {
+			v.warnf(k, "has no effect while eck_azure_snapshot_readonly is true (a read-only repository takes no snapshots)")
+		}
 	}
 }
 

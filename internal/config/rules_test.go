@@ -9,7 +9,7 @@ import (
 // Each case breaks one rule of the guide in the (valid) example config and
 // expects exactly the problem to name the key, the file and the line.
 func TestRules(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	tests := []struct {
 		name  string
 		edits []edit

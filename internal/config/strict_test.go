@@ -9,7 +9,7 @@ import (
 // Typos of key names are caught at every depth, with a suggestion taken from
 // the keys valid at that path.
 func TestUnknownKeys(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	tests := []struct {
 		path, suggestion string
 	}{
@@ -51,7 +51,7 @@ func TestUnknownKeys(t *testing.T) {
 }
 
 func TestTypeErrors(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	tests := []struct {
 		path, value, msg string
 	}{
@@ -92,7 +92,7 @@ func TestTypeErrors(t *testing.T) {
 // One load reports every problem, sorted by line, and a rejected value does
 // not also produce a "required" complaint.
 func TestAllProblemsAtOnce(t *testing.T) {
-	base := readFile(t, examplePath)
+	base := readFile(t, fullPath)
 	data := mutate(t, base,
 		edit{"aks_sku_tier", "Gold"},
 		edit{"environment_type", "[dev]"},

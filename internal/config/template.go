@@ -9,6 +9,8 @@ import (
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/auracognitive/aurak8s/internal/render"
 )
 
 // Configuration values are data. A template in one may refer to other keys
@@ -41,6 +43,11 @@ func newValueEnv() *exec.Environment {
 		if !ok {
 			panic("gonja has no filter " + name)
 		}
+		filters[name] = boundedFilter(name, f)
+	}
+	// The templates' Ansible filters (to_json, regex_replace, bool, ...),
+	// the very functions: a value may use what a template may.
+	for name, f := range render.AnsibleFilters() {
 		filters[name] = boundedFilter(name, f)
 	}
 	ifParser, ok := controlStructures.All.Get("if")

@@ -178,12 +178,12 @@ func Core(e *Env) Phase {
 	}
 	services = append(services, ProviderAction("ai service clu-"+e.Cfg.Derived.EnvironmentName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 		return p.EnsureAIService(ctx, provider.AIService{ResourceGroup: e.clusterRG(), Name: "clu-" + e.Cfg.Derived.EnvironmentName,
-			Kind: provider.AIKindCLU, Location: e.Cfg.AzureRegion})
+			Kind: provider.AIKindCLU, Location: e.Cfg.AzureRegion, Tags: e.Cfg.ResourcesTags})
 	}))
 	if e.Cfg.OpenAIEnabled {
 		services = append(services, ProviderAction("ai service openai-"+e.Cfg.Derived.EnvironmentName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 			return p.EnsureAIService(ctx, provider.AIService{ResourceGroup: e.clusterRG(), Name: "openai-" + e.Cfg.Derived.EnvironmentName,
-				Kind: provider.AIKindOpenAI, Location: e.Cfg.AzureRegion})
+				Kind: provider.AIKindOpenAI, Location: e.Cfg.AzureRegion, Tags: e.Cfg.ResourcesTags})
 		}))
 	}
 	steps := []Step{services}
@@ -210,7 +210,7 @@ func Core(e *Env) Phase {
 func (e *Env) botChannelAction(name, host string) Action {
 	return ProviderAction("bot channel "+name, e.Provider, func(ctx context.Context, p provider.Provider) (Change, error) {
 		return p.EnsureBotChannel(ctx, provider.BotChannel{ResourceGroup: e.clusterRG(), Name: name, Location: "global",
-			Endpoint: "https://" + host + "/api/messages"})
+			Endpoint: "https://" + host + "/api/messages", Tags: e.Cfg.ResourcesTags})
 	})
 }
 

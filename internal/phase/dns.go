@@ -42,6 +42,9 @@ func (e *Env) records(next bool) []provider.RecordSet {
 	for _, h := range e.serviceHosts() {
 		out = append(out, provider.RecordSet{Name: recordName(e.DNSNameOf(h, next)), Type: "CNAME", TTL: dnsTTL, Values: []string{e.ingressTarget()}})
 	}
+	if d := e.legacyServicesName(); d != "" && !next {
+		out = append(out, provider.RecordSet{Name: recordName(d), Type: "CNAME", TTL: dnsTTL, Values: []string{e.ingressTarget()}})
+	}
 	return out
 }
 

@@ -39,8 +39,8 @@ func (e *Env) tlsContext() string {
 }
 
 // checkCertCovers refuses, before anything changes, a certificate that
-// does not cover a host a VirtualServer serves: NGINX would serve it, and
-// every client (Bot Service first) would refuse the connection.
+// does not cover a host a VirtualServer serves it on: every client (Bot
+// Service first) would refuse the connection.
 func (e *Env) checkCertCovers(objs []*unstructured.Unstructured) error {
 	if e.Cfg.TLS.Certificate == "" {
 		return nil
@@ -51,6 +51,9 @@ func (e *Env) checkCertCovers(objs []*unstructured.Unstructured) error {
 	}
 	for _, o := range objs {
 		if o.GetKind() != "VirtualServer" {
+			continue
+		}
+		if secret, _, _ := unstructured.NestedString(o.Object, "spec", "tls", "secret"); secret != tlsSecretName {
 			continue
 		}
 		host, _, _ := unstructured.NestedString(o.Object, "spec", "host")

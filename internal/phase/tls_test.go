@@ -29,6 +29,12 @@ func checkServesTLS(t *testing.T, objs []*unstructured.Unstructured, want bool) 
 		n++
 		secret, _, _ := unstructured.NestedString(o.Object, "spec", "tls", "secret")
 		redirect, _, _ := unstructured.NestedBool(o.Object, "spec", "tls", "redirect", "enable")
+		if strings.Contains(o.GetName(), "-legacy-") {
+			if secret != "" { // outside the zone's certificate
+				t.Errorf("legacy VirtualServer %s serves the zone's certificate", o.GetName())
+			}
+			continue
+		}
 		if want && (secret != tlsSecretName || !redirect) || !want && secret != "" {
 			t.Errorf("VirtualServer %s/%s: tls secret %q, redirect %v", o.GetNamespace(), o.GetName(), secret, redirect)
 		}
@@ -44,7 +50,7 @@ func TestEndpointsServeTheConfiguredCertificate(t *testing.T) {
 	checkServesTLS(t, renderedCore(t, e), false)
 
 	extra, key := tlsConfig(t, "*."+config.DNSZone)
-	e, _ = operatorEnv(t, extra+"next_domains_enabled: true\n")
+	e, _ = operatorEnv(t, extra+"next_domains_enabled: true\nlegacy_services_domain: aura.example.de\n")
 	objs := renderedCore(t, e)
 	if n := checkServesTLS(t, objs, true); n == 0 {
 		t.Fatal("no VirtualServer rendered")
@@ -80,7 +86,8 @@ func TestEndpointsServeTheConfiguredCertificate(t *testing.T) {
 func TestCertificateMustCoverEveryHost(t *testing.T) {
 	extra, _ := tlsConfig(t, "services-ap-dev."+config.DNSZone)
 	e := testEnv(t, extra)
-	vs := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"host": "gateway-ap-dev." + config.DNSZone}}}
+	vs := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"host": "gateway-ap-dev." + config.DNSZone,
+		"tls": map[string]any{"secret": tlsSecretName}}}}
 	vs.SetKind("VirtualServer")
 	vs.SetName("gateway-ap-dev")
 	vs.SetNamespace("aura-ap-dev")

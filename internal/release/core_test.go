@@ -37,6 +37,8 @@ func testContext(enabled ...string) map[string]any {
 		"aura_encryption_algorithm":   "aes-256-cbc",
 		"aura_encryption_iv_position": 35,
 		"aura_bot_services_api_key":   "bot-api-key-value",
+		"context_expiration_days":     15,
+		"context_agents_settings":     map[string]any{},
 		"nlp_packages":                map[string]any{"resources_xxxx": "0.10.0", "resources_es": "1.4.2"},
 		"next_domains_enabled":        false,
 		"nginx_plus_enabled":          false,
