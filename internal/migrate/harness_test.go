@@ -254,6 +254,22 @@ func (w *world) play(ctx context.Context, ws []Workload, onJob func(*batchv1.Job
 					}
 					p.blobs[name] = data
 				}
+				if strings.Contains(j.Name, "-users-") {
+					side := w.src
+					if j.Namespace == w.dst.Info.SystemNamespace {
+						side = w.dst
+					}
+					blob := envOf(j, "BLOB").Value
+					if strings.Contains(j.Name, "-export-") {
+						if _, err := side.Storage.PutBlob(context.Background(), side.blob(blob), []byte(exportedUsers)); err != nil {
+							t.Error(err)
+						}
+					} else if data, err := side.Storage.GetBlob(context.Background(), side.blob(blob)); err != nil {
+						t.Errorf("import Job %s created before its blob %s: %v", j.Name, blob, err)
+					} else {
+						p.blobs[blob] = data
+					}
+				}
 				p.mu.Unlock()
 				if onJob != nil {
 					onJob(j)
@@ -304,4 +320,18 @@ func (w *world) atlasObjects(skip bool) {
 func (w *world) migration(out *strings.Builder, opts ClusterOptions) *ClusterMigration {
 	opts.Out, opts.Poll = out, 100*time.Millisecond
 	return &ClusterMigration{Src: w.src, Dst: w.dst, Opts: opts}
+}
+
+// exportedUsers is what the export Job's mongoexport writes.
+const exportedUsers = `{"_id":{"$oid":"6570a0000000000000000001"},"name":"ana","created":{"$date":"2026-11-30T10:00:00Z"}}
+{"_id":{"$oid":"6570a0000000000000000002"},"name":"luis","created":{"$date":"2026-12-01T07:00:00Z"}}
+`
+
+func envOf(j *batchv1.Job, name string) corev1.EnvVar {
+	for _, e := range j.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == name {
+			return e
+		}
+	}
+	return corev1.EnvVar{}
 }
