@@ -190,9 +190,12 @@ func TestMigrateLogsRequestsInOrderAndResumes(t *testing.T) {
 		t.Errorf("snapshot body %v", b)
 	}
 
+	// The re-run breaks while the restore recovers: the next one waits for
+	// that restore and never asks for a second.
+	w.es.failOnce["dst GET /_cluster/health/"+restoredPrefix+"*"] = true
 	out.Reset()
-	if err := w.migration(&out, false).Run(ctx); err != nil {
-		t.Fatalf("re-run: %v\n%s", err, out.String())
+	if err := w.migration(&out, false).Run(ctx); err == nil || !strings.Contains(err.Error(), "step 4 (restore)") {
+		t.Fatalf("re-run: %v, want a failure at step 4\n%s", err, out.String())
 	}
 	want = []string{
 		"src GET /_snapshot/azure-backups", "dst GET /_snapshot/azure-backups",
@@ -202,6 +205,14 @@ func TestMigrateLogsRequestsInOrderAndResumes(t *testing.T) {
 	}
 	if got := w.es.requests(); !slices.Equal(got, want) {
 		t.Errorf("re-run requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	out.Reset()
+	if err := w.migration(&out, false).Run(ctx); err != nil {
+		t.Fatalf("third run: %v\n%s", err, out.String())
+	}
+	want = []string{"src GET /_snapshot/azure-backups", "dst GET /_snapshot/azure-backups", "dst GET /_cluster/health/" + restoredPrefix + "*"}
+	if got := w.es.requests(); !slices.Equal(got, want) {
+		t.Errorf("third run requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if w.es.readonly["src"] != true || w.es.readonly["dst"] != false {
 		t.Errorf("readonly after the migration: source %v destination %v, want true and false", w.es.readonly["src"], w.es.readonly["dst"])
