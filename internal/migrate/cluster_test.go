@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -187,6 +188,7 @@ func TestMigrateClusterResumesAfterCancel(t *testing.T) {
 		scaledToNil bool   // the destination is at 0 after the cancel
 	}{
 		{"backup", "redis-backup", false},
+		{"scale-down", "", false}, // cancelled once aura-nlp is scaled to 0
 		{"restore", "mongodb-restore", true},
 		{"reindex", "mongodb-reindex", true},
 	} {
@@ -198,10 +200,13 @@ func TestMigrateClusterResumesAfterCancel(t *testing.T) {
 			defer cancel()
 			runCtx, stop := context.WithCancel(ctx)
 			p := w.play(ctx, ws, func(j *batchv1.Job) {
-				if strings.Contains(j.Name, tc.at) {
+				if tc.at != "" && strings.Contains(j.Name, tc.at) {
 					stop()
 				}
 			})
+			if tc.at == "" {
+				w.cancelOnScaleDown(ctx, "aura-nlp", stop)
+			}
 			var out strings.Builder
 			err := w.migration(&out, ClusterOptions{}).Run(runCtx)
 			if !errors.Is(err, context.Canceled) {
@@ -276,4 +281,22 @@ func TestMigrateClusterDryRun(t *testing.T) {
 	if spec, _ := w.replicaCounts(context.Background(), ws); !slices.Equal(spec, counts(ws)) {
 		t.Errorf("dry run scaled the destination: %v", spec)
 	}
+}
+
+// cancelOnScaleDown calls stop once the destination's Deployment name is
+// set to 0 replicas, in the middle of the scale-down step.
+func (w *world) cancelOnScaleDown(ctx context.Context, name string, stop func()) {
+	wi, err := w.kube.AppsV1().Deployments(w.dst.Info.CoreNamespace).Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + name})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	go func() {
+		defer wi.Stop()
+		for ev := range wi.ResultChan() {
+			if d, ok := ev.Object.(*appsv1.Deployment); ok && d.Spec.Replicas != nil && *d.Spec.Replicas == 0 {
+				stop()
+				return
+			}
+		}
+	}()
 }
