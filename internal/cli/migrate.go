@@ -12,11 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/auracognitive/aurak8s/internal/config"
 	"github.com/auracognitive/aurak8s/internal/credentials"
 	"github.com/auracognitive/aurak8s/internal/migrate"
 	"github.com/auracognitive/aurak8s/internal/phase"
@@ -103,9 +99,9 @@ The password of the elastic user and the CA are read from each cluster.`,
 			if err != nil {
 				return err
 			}
-			for flag, v := range map[string]string{"--source-es-url": srcURL, "--dest-es-url": dstURL} {
-				if v == "" {
-					return UsageErrorf("%s is required (see aura migrate logs --help)", flag)
+			for _, f := range [][2]string{{"--source-es-url", srcURL}, {"--dest-es-url", dstURL}} {
+				if f[1] == "" {
+					return UsageErrorf("%s is required (see aura migrate logs --help)", f[0])
 				}
 			}
 			ctx, stop := interruptible(cmd.Context(), g)
@@ -223,27 +219,12 @@ func interruptible(ctx context.Context, g *Globals) (context.Context, func()) {
 	})
 }
 
-// migrateSide opens an environment's cluster and storage from its info file.
+// migrateSide opens an environment's cluster and storage from its info
+// file, with the Azure credentials when it needs them.
 func migrateSide(g *Globals, info *migrate.Info) (*migrate.Side, error) {
-	path, err := info.KubeconfigPath()
-	if err != nil {
+	if _, err := info.KubeconfigPath(); err != nil {
 		return nil, usageError{err}
 	}
-	rc, err := clientcmd.BuildConfigFromFlags("", path)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: kubeconfig %s: %w", info.Path, path, err)}
-	}
-	kc, err := kubernetes.NewForConfig(rc)
-	if err != nil {
-		return nil, err
-	}
-	dyn, err := dynamic.NewForConfig(rc)
-	if err != nil {
-		return nil, err
-	}
-	cfg := &config.Config{Provider: info.Provider}
-	cfg.Local.StateDir = info.LocalStateDir
-	cfg.Derived.CommonResourceGroup, cfg.Derived.CommonStorageAccount = info.CommonResourceGroup, info.CommonStorage
 	var opts []factory.Option
 	if g.CredentialsFile != "" || info.Provider == "azure" {
 		creds, warnings, err := credentials.Load(g.CredentialsFile, os.Getenv)
@@ -255,11 +236,11 @@ func migrateSide(g *Globals, info *migrate.Info) (*migrate.Side, error) {
 		}
 		opts = append(opts, factory.WithCredentials(creds))
 	}
-	p, err := factory.New(cfg, nil, opts...)
+	side, err := migrate.OpenSide(info, opts...)
 	if err != nil {
-		return nil, err
+		return nil, usageError{err}
 	}
-	return &migrate.Side{Info: info, Kube: kc, Dynamic: dyn, Storage: p}, nil
+	return side, nil
 }
 
 // elasticOf is a client of the side's Elasticsearch at url, with the

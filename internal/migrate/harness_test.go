@@ -93,7 +93,13 @@ func (w *world) side(name string, spec envSpec, kubeconfig string) *Side {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := local.New(local.Options{StateDir: info.LocalStateDir, Kubeconfig: kubeconfig})
+	// The command's own wiring: the kubeconfig and the local provider's
+	// state directory from the info file.
+	side, err := OpenSide(loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := local.New(local.Options{StateDir: info.LocalStateDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +117,7 @@ func (w *world) side(name string, spec envSpec, kubeconfig string) *Side {
 		}
 	}
 	w.cronJobs(&info)
-	return &Side{Info: loaded, Kube: w.kube, Dynamic: w.dyn, Storage: p}
+	return side
 }
 
 // cronJobs creates the backup and restore CronJobs from the real template.
