@@ -217,6 +217,9 @@ func TestMigrateClusterResumesAfterCancel(t *testing.T) {
 					t.Errorf("after a cancel during %s the destination runs %v: it must stay at 0 until the restore finished", tc.name, spec)
 				}
 			}
+			if err := w.migration(&out, ClusterOptions{Restart: true}).Run(ctx); err == nil || !strings.Contains(err.Error(), "half done") {
+				t.Errorf("--restart of a half-done migration: %v, want a refusal", err)
+			}
 			out.Reset()
 			if err := w.migration(&out, ClusterOptions{}).Run(ctx); err != nil {
 				t.Fatalf("re-run: %v\n%s", err, out.String())
