@@ -70,12 +70,12 @@ func runJob(ctx context.Context, c kubernetes.Interface, job *batchv1.Job, poll 
 			return false, err
 		}
 		if jobFailed(j) {
-			return false, fmt.Errorf("Job %s/%s failed: %s (kubectl -n %s logs job/%s)", j.Namespace, j.Name, condition(j, batchv1.JobFailed), j.Namespace, j.Name)
+			return false, fmt.Errorf("job %s/%s failed: %s (kubectl -n %s logs job/%s)", j.Namespace, j.Name, condition(j, batchv1.JobFailed), j.Namespace, j.Name)
 		}
 		return condition(j, batchv1.JobComplete) != "", nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Job %s/%s: %w", job.Namespace, job.Name, err)
+		return nil, fmt.Errorf("job %s/%s: %w", job.Namespace, job.Name, err)
 	}
 	return live, nil
 }

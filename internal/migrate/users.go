@@ -68,10 +68,10 @@ func readMongoTarget(ctx context.Context, s *Side) (*mongoTarget, error) {
 	}
 	sec, err := s.Kube.CoreV1().Secrets(ns).Get(ctx, adminUser, metav1.GetOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("Secret %s/%s: %w", ns, adminUser, err)
+		return nil, fmt.Errorf("secret %s/%s: %w", ns, adminUser, err)
 	}
 	if _, ok := sec.Data[adminPasswordKy]; !ok {
-		return nil, fmt.Errorf("Secret %s/%s has no key %s", ns, adminUser, adminPasswordKy)
+		return nil, fmt.Errorf("secret %s/%s has no key %s", ns, adminUser, adminPasswordKy)
 	}
 	// The backup CronJob's image has the MongoDB tools and az, and follows
 	// the release.
