@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -236,6 +237,7 @@ type Info struct {
 	AtlasCluster         string          `json:"atlas_cluster_name,omitempty"`
 	DNS                  []string        `json:"dns_names"`
 	Components           map[string]bool `json:"components"`
+	LocalStateDir        string          `json:"local_state_dir,omitempty"` // absolute, provider local: where migrations find its storage
 }
 
 func (e *Env) infoJSON(context.Context) ([]byte, error) {
@@ -248,6 +250,13 @@ func (e *Env) infoJSON(context.Context) ([]byte, error) {
 		Components: d.Components}
 	if e.Cfg.AtlasEnabled {
 		info.AtlasProject, info.AtlasCluster = e.Cfg.AtlasProjectName, e.Cfg.AtlasClusterName
+	}
+	if info.Provider == "local" {
+		dir, err := filepath.Abs(e.Cfg.Local.StateDir)
+		if err != nil {
+			return nil, fmt.Errorf("info file: local.state_dir: %w", err)
+		}
+		info.LocalStateDir = dir
 	}
 	for _, h := range e.serviceHosts() {
 		info.DNS = append(info.DNS, e.DNSNameOf(h, false))
