@@ -16,7 +16,7 @@ import (
 	"sync"
 
 	"github.com/auracognitive/aurak8s/internal/vault"
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 //go:embed defaults/defaults.yml defaults/profiles/*.yml

@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/auracognitive/aurak8s/internal/vault"
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/auracognitive/aurak8s/internal/editdist"
 )
