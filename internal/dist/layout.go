@@ -3,8 +3,10 @@ package dist
 import (
 	"archive/tar"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // writeLayoutTar writes idx as an OCI image layout in a tar file, its
@@ -99,6 +102,10 @@ func Push(ctx context.Context, idx v1.ImageIndex, ref, username, password string
 	}
 	auth := &authn.Basic{Username: username, Password: password}
 	if err := remote.WriteIndex(r, idx, remote.WithContext(ctx), remote.WithAuth(auth)); err != nil {
+		var terr *transport.Error
+		if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
+			return fmt.Errorf("push %s: the registry refused user %q (check AURA_REGISTRY_USERNAME and AURA_REGISTRY_PASSWORD): %w", ref, username, err)
+		}
 		return fmt.Errorf("push %s: %w", ref, err)
 	}
 	return nil
