@@ -104,7 +104,7 @@ func TestOperatorImage(t *testing.T) {
 	}
 
 	files := imageFiles(t, img)
-	for path, mode := range map[string]int64{"aura-operator": 0o755, "tmp/": 0o1777, "etc/ssl/certs/ca-certificates.crt": 0o644, "etc/passwd": 0o644} {
+	for path, mode := range map[string]int64{"aura-operator": 0o755, "tmp": 0o1777, "etc/ssl/certs/ca-certificates.crt": 0o644, "etc/passwd": 0o644} {
 		f, ok := files[path]
 		if !ok {
 			t.Errorf("image lacks /%s", path)
@@ -157,7 +157,7 @@ func imageFiles(t *testing.T, img v1.Image) map[string]imageFile {
 		if err != nil {
 			t.Fatal(err)
 		}
-		files[h.Name] = imageFile{mode: h.Mode, data: b}
+		files[strings.TrimSuffix(h.Name, "/")] = imageFile{mode: h.Mode, data: b}
 	}
 }
 

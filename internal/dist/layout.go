@@ -90,6 +90,10 @@ func writeLayoutTar(path string, idx v1.ImageIndex, ref string, mtime time.Time)
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	// CreateTemp made it private; a release artifact is for everyone to read.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
 }
 

@@ -49,6 +49,10 @@ func writeZip(path string, entries []entry, mtime time.Time) (err error) {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	// CreateTemp made it private; a release artifact is for everyone to read.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
 }
 
