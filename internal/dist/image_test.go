@@ -3,6 +3,7 @@ package dist
 import (
 	"archive/tar"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -65,6 +66,18 @@ func TestOperatorImage(t *testing.T) {
 	idx, err := top.ImageIndex(d.Digest)
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	// A peer reads the tarball by its tag as the release name says (skopeo
+	// is optional here: Debian package skopeo).
+	if _, err := exec.LookPath("skopeo"); err == nil {
+		out, err := exec.Command("skopeo", "inspect", "--override-arch", runtime.GOARCH, "oci-archive:"+res.OperatorTar+":7.2.0").CombinedOutput()
+		var got struct{ Digest, Architecture, Os string }
+		if err != nil || json.Unmarshal(out, &got) != nil || got.Digest != res.OperatorIndex || got.Architecture != runtime.GOARCH || got.Os != "linux" {
+			t.Errorf("skopeo inspect: %v: %s", err, out)
+		}
+	} else {
+		t.Log("skopeo not installed: the tarball is read with go-containerregistry only")
 	}
 
 	// The registry holds the same index, and only for the credentials.
