@@ -68,3 +68,23 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestReadme: the bundle's README names the bundle, the OB's profile setting
+// and the guide's first commands with the bundle's paths.
+func TestReadme(t *testing.T) {
+	o := Options{Root: repoRoot, Commit: "abcdef0", OB: "uk", Arches: []string{"arm64"}}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := renderReadme(&o, "r.example/aura/aura-operator:7.2.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"auradeploy-abcdef0-uk-7.2.0.zip", "environment_profile: uk", "(linux/arm64)",
+		"sha256sum -c SHA256SUMS", "./aura validate --cfg config.yml", "r.example/aura/aura-operator:7.2.0",
+		"./migrate-cluster --source-file source-uk-dev_info.json"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("README lacks %q:\n%s", want, b)
+		}
+	}
+}
