@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -88,8 +90,14 @@ func TestVersion(t *testing.T) {
 		t.Errorf("--version printed %q, version printed %q", long, short)
 	}
 	lines := strings.Split(strings.TrimSuffix(short, "\n"), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "aura ") || lines[1] != "release "+m.Version || !strings.HasPrefix(lines[2], "commit ") {
+	platform := "platform " + runtime.GOOS + "/" + runtime.GOARCH + " " + runtime.Version()
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "aura ") || lines[1] != "release "+m.Version || !strings.HasPrefix(lines[2], "commit ") || lines[3] != platform {
 		t.Errorf("version printed %q", short)
+	}
+	code, js, _ := run(t, "version", "--output", "json")
+	var v versionInfo
+	if err := json.Unmarshal([]byte(js), &v); code != ExitOK || err != nil || v.Release != m.Version || v.Installer == "" || v.Commit == "" || v.Profile != "" {
+		t.Errorf("version --output json: exit %d, %q (%v)", code, js, err)
 	}
 }
 
