@@ -26,6 +26,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	authfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2/fake"
+	botfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/botservice/armbotservice/fake"
+	cogfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/cognitiveservices/armcognitiveservices/v2/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	aksfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/databricks/armdatabricks"
@@ -87,6 +89,7 @@ type Cloud struct {
 	clusters      map[string]*armcontainerservice.ManagedCluster
 	assignments   map[string]*armauthorization.RoleAssignment
 	workspaces    map[string]*armdatabricks.Workspace
+	svc           *services
 
 	transport policy.Transporter
 }
@@ -108,6 +111,7 @@ func New() *Cloud {
 		clusters:      map[string]*armcontainerservice.ManagedCluster{},
 		assignments:   map[string]*armauthorization.RoleAssignment{},
 		workspaces:    map[string]*armdatabricks.Workspace{},
+		svc:           newServices(),
 	}
 	c.transport = c.router()
 	return c
@@ -134,6 +138,10 @@ type router struct {
 func (r router) Do(req *http.Request) (*http.Response, error) {
 	name, _ := req.Context().Value(runtime.CtxAPINameKey{}).(string)
 	client, _, _ := strings.Cut(name, ".")
+	if client == "AccountsClient" && strings.Contains(strings.ToLower(req.URL.Path), "/providers/microsoft.cognitiveservices/") {
+		// Storage and Cognitive Services both name theirs AccountsClient.
+		client = "CognitiveAccountsClient"
+	}
 	clients := r.clients
 	if strings.HasSuffix(name, "Pager") {
 		// The fakes keep a pager by its path until its last page is read,
@@ -165,6 +173,8 @@ func (c *Cloud) router() router {
 	aks := aksfake.NewServerFactoryTransport(&aksfake.ServerFactory{ManagedClustersServer: c.clustersServer(), AgentPoolsServer: c.poolsServer()})
 	auth := authfake.NewServerFactoryTransport(&authfake.ServerFactory{RoleAssignmentsServer: c.assignmentsServer(), RoleDefinitionsServer: c.definitionsServer(), PermissionsServer: c.permissionsServer()})
 	dbx := dbxfake.NewServerFactoryTransport(&dbxfake.ServerFactory{WorkspacesServer: c.workspacesServer()})
+	bot := botfake.NewServerFactoryTransport(&botfake.ServerFactory{BotsServer: c.botsServer()})
+	cog := cogfake.NewServerFactoryTransport(&cogfake.ServerFactory{AccountsServer: c.aiAccountsServer(), DeletedAccountsServer: c.aiDeletedServer(), DeploymentsServer: c.aiDeploymentsServer()})
 	return router{c: c, clients: map[string]policy.Transporter{
 		"Client": res, "ResourceGroupsClient": res,
 		"AccountsClient": stor, "BlobContainersClient": stor, "ManagementPoliciesClient": stor,
@@ -172,7 +182,9 @@ func (c *Cloud) router() router {
 		"ZonesClient": dns, "RecordSetsClient": dns,
 		"ManagedClustersClient": aks, "AgentPoolsClient": aks,
 		"RoleAssignmentsClient": auth, "RoleDefinitionsClient": auth, "PermissionsClient": auth,
-		"WorkspacesClient": dbx,
+		"WorkspacesClient":        dbx,
+		"BotsClient":              bot,
+		"CognitiveAccountsClient": cog, "DeletedAccountsClient": cog, "DeploymentsClient": cog,
 	}}
 }
 
@@ -181,11 +193,13 @@ func (c *Cloud) router() router {
 func (c *Cloud) Snapshot() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	data, err := json.MarshalIndent(map[string]any{
+	all := map[string]any{
 		"groups": c.groups, "generic": c.generic, "accounts": c.accounts, "containers": c.containers, "policies": c.policies,
 		"vaults": c.vaults, "deletedVaults": c.deletedVaults, "keys": c.keys, "zones": c.zones, "records": c.records,
 		"clusters": c.clusters, "assignments": c.assignments, "workspaces": c.workspaces,
-	}, "", " ")
+	}
+	maps.Copy(all, c.svc.snapshot())
+	data, err := json.MarshalIndent(all, "", " ")
 	if err != nil {
 		return "snapshot: " + err.Error()
 	}
@@ -216,6 +230,7 @@ func (c *Cloud) Resources() []string {
 	add("cluster", slices.Collect(maps.Keys(c.clusters)))
 	add("assignment", slices.Collect(maps.Keys(c.assignments)))
 	add("workspace", slices.Collect(maps.Keys(c.workspaces)))
+	c.svc.resources(add)
 	sort.Strings(out)
 	return out
 }
