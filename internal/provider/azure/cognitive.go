@@ -101,6 +101,9 @@ func checkAIService(ai provider.AIService) (aiKind, error) {
 	if !ok {
 		return k, fmt.Errorf("azure: ai service %s: kind %q is not %q or %q", ai.Name, ai.Kind, provider.AIKindCLU, provider.AIKindOpenAI)
 	}
+	if ai.Location == "" {
+		return k, fmt.Errorf("azure: ai service %s: no location (azure_region)", ai.Name)
+	}
 	if ai.Kind != provider.AIKindOpenAI && len(ai.Deployments) > 0 {
 		return k, fmt.Errorf("azure: ai service %s: only OpenAI accounts have model deployments", ai.Name)
 	}
