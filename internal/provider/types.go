@@ -224,6 +224,13 @@ type AIService struct {
 	Tags          map[string]string `json:"tags,omitempty"`
 }
 
+// AIKeys is how a workload reaches an AI account: its endpoint and a key
+// (a secret).
+type AIKeys struct {
+	Endpoint string
+	Key      string
+}
+
 // AIDeployment is one model deployment of an OpenAI account.
 type AIDeployment struct {
 	Name     string `json:"name"`

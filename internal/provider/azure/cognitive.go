@@ -377,6 +377,30 @@ func (p *Provider) aiWrap(err error, what, region string) error {
 	return err
 }
 
+// AIServiceKeys implements provider.Provider: the account's endpoint and
+// its first key.
+func (p *Provider) AIServiceKeys(ctx context.Context, ref provider.ResourceRef) (provider.AIKeys, error) {
+	if err := start(ctx); err != nil {
+		return provider.AIKeys{}, err
+	}
+	what := "keys of ai service " + ref.Name
+	have, _, err := p.getAIAccount(ctx, ref.ResourceGroup, ref.Name)
+	if err != nil {
+		return provider.AIKeys{}, p.wrap(err, what, "")
+	}
+	if have == nil {
+		return provider.AIKeys{}, fmt.Errorf("azure: %s: account %w", what, provider.ErrNotFound)
+	}
+	keys, err := p.aiAccounts.ListKeys(ctx, ref.ResourceGroup, ref.Name, nil)
+	if err != nil {
+		return provider.AIKeys{}, p.wrap(err, what, "")
+	}
+	if have.Properties == nil || str(have.Properties.Endpoint) == "" || str(keys.Key1) == "" {
+		return provider.AIKeys{}, fmt.Errorf("azure: %s: Azure gave no endpoint or key (yet)", what)
+	}
+	return provider.AIKeys{Endpoint: *have.Properties.Endpoint, Key: *keys.Key1}, nil
+}
+
 // DeleteAIService implements provider.Provider: the account and its
 // deployments, then its purge, so nothing is left holding the name or
 // the model quota (Azure keeps deleted accounts for 48 hours otherwise).

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/auracognitive/aurak8s/internal/provider"
+	"github.com/auracognitive/aurak8s/internal/provider/azure/fakecloud"
 )
 
 func testCLU() provider.AIService {
@@ -340,5 +341,28 @@ func TestAIDeploymentServerErrorsAreRetried(t *testing.T) {
 	}
 	if e.cloud.AIDeployment(testRG, "openai-es-dev", "gpt-4o") == nil {
 		t.Error("no deployment after the retries")
+	}
+}
+
+// TestAIServiceKeys: the endpoint Azure gives the account and its first
+// key, for the components' Secret; an account that does not exist is
+// ErrNotFound (a plan before the first deploy_core).
+func TestAIServiceKeys(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.group(t, testRG)
+	ref := provider.ResourceRef{ResourceGroup: testRG, Name: "openai-es-dev"}
+	if _, err := e.p.AIServiceKeys(ctx, ref); !provider.IsNotFound(err) {
+		t.Fatalf("keys before the account: %v, want not found", err)
+	}
+	must(t)(e.p.EnsureAIService(ctx, testOpenAI()))
+	e.rec.reset()
+	k, err := e.p.AIServiceKeys(ctx, ref)
+	key1, _ := fakecloud.AIKeys("openai-es-dev")
+	if err != nil || k.Endpoint != "https://openai-es-dev.openai.azure.com/" || k.Key != key1 {
+		t.Errorf("keys %+v, %v; want the account's endpoint and key1", k, err)
+	}
+	if w := e.rec.writes(); len(w) != 0 {
+		t.Errorf("reading the keys wrote %q", w)
 	}
 }
