@@ -377,6 +377,25 @@ func (p *Provider) aiWrap(err error, what, region string) error {
 	return err
 }
 
+// softDeletedAccount finds a deleted, not yet purged account of that
+// group and name, and its location (which its purge needs).
+func (p *Provider) softDeletedAccount(ctx context.Context, ref provider.ResourceRef) (string, bool, error) {
+	pager := p.aiDeleted.NewListPager(nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return "", false, err
+		}
+		for _, a := range page.Value {
+			if a != nil && strings.EqualFold(str(a.Name), ref.Name) &&
+				strings.Contains(strings.ToLower(str(a.ID)), "/resourcegroups/"+strings.ToLower(ref.ResourceGroup)+"/") {
+				return str(a.Location), true, nil
+			}
+		}
+	}
+	return "", false, nil
+}
+
 // AIServiceKeys implements provider.Provider: the account's endpoint and
 // its first key.
 func (p *Provider) AIServiceKeys(ctx context.Context, ref provider.ResourceRef) (provider.AIKeys, error) {
@@ -431,8 +450,22 @@ func (p *Provider) DeleteAIService(ctx context.Context, ref provider.ResourceRef
 	have, err := settle(ctx, p, what, func(ctx context.Context) (*armcognitiveservices.Account, string, error) {
 		return p.getAIAccount(ctx, ref.ResourceGroup, ref.Name)
 	})
-	if err != nil || have == nil {
+	if err != nil {
 		return c, p.wrap(err, "read "+what, "")
+	}
+	if have == nil {
+		// Deleted by an earlier run that stopped before the purge, or by
+		// hand: the purge is still due.
+		loc, found, err := p.softDeletedAccount(ctx, ref)
+		if err != nil || !found {
+			return c, p.wrap(err, "read the deleted accounts for "+what, "")
+		}
+		location = loc
+		c.Op, c.Detail = provider.OpDelete, "purge the account deleted earlier"
+		if p.dry {
+			return c, nil
+		}
+		return c, p.wrap(run(ctx, p, purgeKey, c.Op, purge), "purge "+what, location)
 	}
 	location = str(have.Location)
 	c.Op, c.Detail = provider.OpDelete, "and purge it"

@@ -324,6 +324,36 @@ func TestAIServiceRestoresSoftDeletedAccount(t *testing.T) {
 	}
 }
 
+// TestAIServiceDeleteFinishesAnEarlierPurge: the delete of an earlier run
+// stopped before the purge; the next delete purges what is left.
+func TestAIServiceDeleteFinishesAnEarlierPurge(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.group(t, testRG)
+	ai := testCLU()
+	ref := provider.ResourceRef{ResourceGroup: testRG, Name: ai.Name}
+	must(t)(e.p.EnsureAIService(ctx, ai))
+	e.rec.addFault(&fault{times: 1, status: http.StatusConflict, match: func(r *http.Request) bool {
+		return r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/deletedAccounts/")
+	}, body: `{"error":{"code":"Conflict","message":"purge refused"}}`})
+	if _, err := e.p.DeleteAIService(ctx, ref); err == nil {
+		t.Fatal("the refused purge did not fail the delete")
+	}
+	e.rec.reset()
+	if c := must(t)(e.p.DryRun().DeleteAIService(ctx, ref)); c.Op != provider.OpDelete || len(e.rec.writes()) != 0 {
+		t.Errorf("planned: %q, writes %q; want the purge planned and nothing written", c, e.rec.writes())
+	}
+	if c := must(t)(e.p.DeleteAIService(ctx, ref)); c.Op != provider.OpDelete || !strings.Contains(c.Detail, "purge") {
+		t.Errorf("second delete: %q, want the purge", c)
+	}
+	if d := e.cloud.DeletedAIAccounts(); len(d) != 0 {
+		t.Errorf("soft-deleted accounts left: %q", d)
+	}
+	if c := must(t)(e.p.DeleteAIService(ctx, ref)); c.Changed() {
+		t.Errorf("third delete: %q, want nothing", c)
+	}
+}
+
 // TestAIDeploymentServerErrorsAreRetried: Azure's 500 and 429 on a
 // deployment's PUT are retried; one deployment results.
 func TestAIDeploymentServerErrorsAreRetried(t *testing.T) {

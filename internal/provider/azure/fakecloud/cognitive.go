@@ -181,6 +181,18 @@ func (c *Cloud) aiDeletedServer() cogfake.DeletedAccountsServer {
 			}
 			return respond(armcognitiveservices.DeletedAccountsClientGetResponse{Account: *clone(a)}), errResp
 		},
+		NewListPager: func(_ *armcognitiveservices.DeletedAccountsClientListOptions) (resp azfake.PagerResponder[armcognitiveservices.DeletedAccountsClientListResponse]) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			var list []*armcognitiveservices.Account
+			for k, a := range c.svc.deleted {
+				rg := k[:strings.IndexByte(k, '/')]
+				d := clone(a)
+				d.ID = ptr("/subscriptions/" + Subscription + "/providers/Microsoft.CognitiveServices/locations/" + str(a.Location) + "/resourceGroups/" + rg + "/deletedAccounts/" + str(a.Name))
+				list = append(list, d)
+			}
+			return page(armcognitiveservices.DeletedAccountsClientListResponse{AccountListResult: armcognitiveservices.AccountListResult{Value: list}})
+		},
 		BeginPurge: func(_ context.Context, location, rg, name string, _ *armcognitiveservices.DeletedAccountsClientBeginPurgeOptions) (resp azfake.PollerResponder[armcognitiveservices.DeletedAccountsClientPurgeResponse], errResp azfake.ErrorResponder) {
 			c.mu.Lock()
 			defer c.mu.Unlock()

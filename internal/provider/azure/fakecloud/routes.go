@@ -81,6 +81,7 @@ var armRoutes = compileRoutes([][3]string{
 	{"GET", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}", "AccountsClient.Get"},
 	{"PUT", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}", "AccountsClient.BeginCreate"},
 	{"DELETE", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}", "AccountsClient.BeginDelete"},
+	{"GET", "/subscriptions/{sub}/providers/Microsoft.CognitiveServices/deletedAccounts", "DeletedAccountsClient.NewListPager"},
 	{"GET", "/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{l}/resourceGroups/{rg}/deletedAccounts/{name}", "DeletedAccountsClient.Get"},
 	{"DELETE", "/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{l}/resourceGroups/{rg}/deletedAccounts/{name}", "DeletedAccountsClient.BeginPurge"},
 
