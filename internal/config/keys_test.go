@@ -91,10 +91,8 @@ func TestRefusedKeys(t *testing.T) {
 		}
 		t.Run(k.Path, func(t *testing.T) {
 			value := map[string]string{
-				"clu_allowed_ranges":    "[10.1.0.0/16]",
-				"openai_allowed_ranges": "[10.2.0.0/16]",
-				"databricks.cluster":    "{node_type_id: Standard_D16as_v4}",
-				"databricks.job":        `{schedule: "0 0 2 * * ?"}`,
+				"databricks.cluster": "{node_type_id: Standard_D16as_v4}",
+				"databricks.job":     `{schedule: "0 0 2 * * ?"}`,
 			}[k.Path]
 			if value == "" {
 				t.Fatalf("no test value for refused key %s", k.Path)
@@ -111,7 +109,7 @@ func TestRefusedKeys(t *testing.T) {
 		})
 	}
 	t.Run("defaults spelt out", func(t *testing.T) {
-		data := mutate(t, base, edit{"clu_allowed_ranges", "[]"}, edit{"databricks.job.schedule", `"59 59 23 * * ?"`})
+		data := mutate(t, base, edit{"databricks.job.schedule", `"59 59 23 * * ?"`})
 		if _, errs, _ := loadErrors(t, data); errs != nil {
 			t.Fatalf("defaults refused: %v", errs)
 		}

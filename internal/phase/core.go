@@ -169,23 +169,18 @@ func memo[T any](f func(context.Context) (T, error)) func(context.Context) (T, e
 // inventory, a readiness check, the DNS records and the info file the
 // migrations read (guide: "Core Deployment").
 func Core(e *Env) Phase {
-	p := e.Provider
 	objs, crds := e.coreObjects(), e.crdObjects()
 	own, system := e.coreParts()
 	partial := kube.PlanOptions{NoPrune: len(e.Only) > 0}
 	services := Step{e.botChannelAction(e.Cfg.Derived.BotChannelName, e.DNSNameOf("services", false))}
 	if e.Cfg.NextBotChannelEnabled {
 		services = append(services, e.botChannelAction(e.Cfg.Derived.NextBotChannelName, e.DNSNameOf("services", true)))
+	} else {
+		services = append(services, e.deleteNextBotChannelAction())
 	}
-	services = append(services, ProviderAction("ai service clu-"+e.Cfg.Derived.EnvironmentName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-		return p.EnsureAIService(ctx, provider.AIService{ResourceGroup: e.clusterRG(), Name: "clu-" + e.Cfg.Derived.EnvironmentName,
-			Kind: provider.AIKindCLU, Location: e.Cfg.AzureRegion, Tags: e.Cfg.ResourcesTags})
-	}))
+	services = append(services, e.aiServiceAction(provider.AIKindCLU, "clu-", e.Cfg.CLUAllowedRanges, nil))
 	if e.Cfg.OpenAIEnabled {
-		services = append(services, ProviderAction("ai service openai-"+e.Cfg.Derived.EnvironmentName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-			return p.EnsureAIService(ctx, provider.AIService{ResourceGroup: e.clusterRG(), Name: "openai-" + e.Cfg.Derived.EnvironmentName,
-				Kind: provider.AIKindOpenAI, Location: e.Cfg.AzureRegion, Tags: e.Cfg.ResourcesTags})
-		}))
+		services = append(services, e.aiServiceAction(provider.AIKindOpenAI, "openai-", e.Cfg.OpenAIAllowedRanges, e.openAIDeployments()))
 	}
 	steps := []Step{services}
 	if e.selected("aura-operator") {

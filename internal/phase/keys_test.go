@@ -71,6 +71,8 @@ var keyChanges = map[string]keyChange{
 	"legacy_services_domain":               {change: "legacy_services_domain: ai-services-xx.auracognitive.com"},
 	"ssh_allowed_sources":                  {change: "ssh_allowed_sources: [10.40.0.0/16]"},
 	"kubernetes_api_allowed_sources":       {change: "kubernetes_api_allowed_sources: [10.50.0.0/16]"},
+	"clu_allowed_ranges":                   {change: "clu_allowed_ranges: [10.80.0.0/16]"},
+	"openai_allowed_ranges":                {base: "openai_enabled: true", change: "openai_allowed_ranges: [10.90.0.0/16]"},
 	"service_whitelist_source_ranges":      {change: "service_whitelist_source_ranges: {metrics: [10.60.0.0/16]}"},
 	"backoffice_users":                     {change: "backoffice_users: {metrics: [{name: other, password: other-pass-1}]}"},
 	"elastic_admin_password":               {change: "elastic_admin_password: other-root-pw"},

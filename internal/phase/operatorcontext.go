@@ -48,6 +48,17 @@ func (e *Env) RenderCore(ctx context.Context) ([]release.Bundle, error) {
 			e.LearnSecrets(key)
 		}
 	}
+	cog, keys, err := e.cognitiveValues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cog != nil {
+		vars["cognitive"] = cog
+		secrets = append(secrets, keys...)
+		if e.LearnSecrets != nil {
+			e.LearnSecrets(keys...)
+		}
+	}
 	bundles, err := e.Release.RenderCore(render.New(e.Templates, secrets...), vars)
 	if err != nil {
 		return nil, err

@@ -89,6 +89,9 @@ type Bot interface {
 type AI interface {
 	EnsureAIService(ctx context.Context, ai AIService) (Change, error)
 	DeleteAIService(ctx context.Context, ref ResourceRef) (Change, error)
+	// AIServiceKeys is the endpoint of an account and a key workloads call
+	// it with. ErrNotFound when the account does not exist.
+	AIServiceKeys(ctx context.Context, ref ResourceRef) (AIKeys, error)
 }
 
 // Databricks is the Databricks workspace (databricks_enabled).

@@ -90,6 +90,10 @@ func (s *MemoryTokenStore) Keys() []string {
 // first Put and removed when its last token is deleted.
 type DirTokenStore struct{ Dir string }
 
+// dirTokenMu orders the Puts and Deletes of this process (the environment
+// lock keeps other processes out).
+var dirTokenMu sync.Mutex
+
 func (s DirTokenStore) path(key string) (string, error) {
 	if err := CheckTokenKey(key); err != nil {
 		return "", err
@@ -125,6 +129,11 @@ func (s DirTokenStore) Put(ctx context.Context, key, token string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Operations of one step run concurrently: a Delete removing the
+	// directory it emptied must not fall between this MkdirAll and the
+	// rename into it.
+	dirTokenMu.Lock()
+	defer dirTokenMu.Unlock()
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("resume token: %w", err)
 	}
@@ -140,6 +149,8 @@ func (s DirTokenStore) Delete(_ context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	dirTokenMu.Lock()
+	defer dirTokenMu.Unlock()
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("resume token: %w", err)
 	}

@@ -222,13 +222,24 @@ const (
 
 // AIService is a CLU (language) or OpenAI account with its model deployments.
 type AIService struct {
-	ResourceGroup string            `json:"resource_group"`
-	Name          string            `json:"name"`
-	Kind          AIKind            `json:"kind"`
-	Location      string            `json:"location,omitempty"`
-	SKU           string            `json:"sku,omitempty"`
-	Deployments   []AIDeployment    `json:"deployments,omitempty"`
+	ResourceGroup string         `json:"resource_group"`
+	Name          string         `json:"name"`
+	Kind          AIKind         `json:"kind"`
+	Location      string         `json:"location,omitempty"`
+	SKU           string         `json:"sku,omitempty"`
+	Deployments   []AIDeployment `json:"deployments,omitempty"`
+	// AllowedRanges are the only sources (IPv4 addresses or CIDRs) the
+	// account accepts requests from: the cluster's outbound IPs plus
+	// clu_allowed_ranges / openai_allowed_ranges. Compared as a set.
+	AllowedRanges []string          `json:"allowed_ranges,omitempty"`
 	Tags          map[string]string `json:"tags,omitempty"`
+}
+
+// AIKeys is how a workload reaches an AI account: its endpoint and a key
+// (a secret).
+type AIKeys struct {
+	Endpoint string
+	Key      string
 }
 
 // AIDeployment is one model deployment of an OpenAI account.
@@ -236,7 +247,9 @@ type AIDeployment struct {
 	Name     string `json:"name"`
 	Model    string `json:"model"`
 	Version  string `json:"version,omitempty"`
-	Capacity int    `json:"capacity,omitempty"`
+	Capacity int    `json:"capacity,omitempty"` // thousands of tokens per minute
+	// SKU is the deployment type, e.g. Standard (default) or GlobalStandard.
+	SKU string `json:"sku,omitempty"`
 }
 
 // ResourceRef names any resource that lives directly in a resource group.

@@ -23,6 +23,9 @@ type Manifest struct {
 	ImagePullSecret   string      `yaml:"image_pull_secret" json:"image_pull_secret"`
 	Components        []Component `yaml:"components" json:"components"`
 	Charts            []Chart     `yaml:"charts" json:"charts"`
+	// OpenAIDeployments are the model deployments deploy_core makes in the
+	// Azure OpenAI account (openai_enabled).
+	OpenAIDeployments []OpenAIDeployment `yaml:"openai_deployments,omitempty" json:"openai_deployments"`
 }
 
 // Component is one Aura core component.

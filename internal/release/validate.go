@@ -88,6 +88,7 @@ func (m *Manifest) Validate() error {
 		}
 	}
 	charts := map[string]bool{}
+	errs = append(errs, m.validateOpenAI()...)
 	for i, ch := range m.Charts {
 		at := fmt.Sprintf("charts[%d] (%s)", i, ch.Name)
 		if ch.Name == "" || charts[ch.Name] {

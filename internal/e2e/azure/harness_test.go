@@ -106,11 +106,7 @@ func newWorld(t *testing.T) *world {
 	w.cloud.Kubeconfig = func(string, string) []byte { return kubeconfig }
 	w.srv = fakecloud.NewServer(w.cloud, sp)
 	t.Cleanup(w.srv.Close)
-	// Confidential Computing: a key vault and key, the cluster's disks
-	// encrypted with it through a disk encryption set; a Databricks
-	// workspace with infrastructure encryption and the same key.
-	w.writeOverlay("enable_customer_key_encryption: true\nenable_encryption_in_transit: true\n" +
-		"databricks_enabled: true\ndatabricks_requireInfrastructureEncryption: true\nenable_customer_key_databricks_encryption: true\n")
+	w.writeOverlay(baseOverlay)
 	w.config = w.load()
 
 	// Azurite serves the two storage accounts aura makes, with the key
@@ -142,6 +138,16 @@ func newWorld(t *testing.T) *world {
 	)
 	return w
 }
+
+// baseOverlay is what the world's environment adds to the example
+// configuration. Confidential Computing: a key vault and key, the
+// cluster's disks encrypted with it through a disk encryption set; a
+// Databricks workspace with infrastructure encryption and the same key;
+// OpenAI with the release's model deployments, reachable from one extra
+// range.
+const baseOverlay = "enable_customer_key_encryption: true\nenable_encryption_in_transit: true\n" +
+	"databricks_enabled: true\ndatabricks_requireInfrastructureEncryption: true\nenable_customer_key_databricks_encryption: true\n" +
+	"openai_enabled: true\nopenai_allowed_ranges: [195.235.92.0/23]\n"
 
 // writeOverlay points the example configuration at the fake cloud, with
 // extra YAML after it.

@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -9,10 +8,11 @@ import (
 
 // TestLifecycle runs the aura binary through the life cycle on Azure — a
 // fake one over HTTPS on this machine, reached as a Custom cloud, with
-// Confidential Computing on (key vault, key, disk encryption set) and a
-// Databricks workspace: deploy_common → deploy_infra → deploy_system → dns
-// → deploy_core → stop → start → delete_core --full → delete_system →
-// delete_infra → delete_common. Before each deploy, its plan and dry run
+// Confidential Computing on (key vault, key, disk encryption set), a
+// Databricks workspace and OpenAI: deploy_common → deploy_infra →
+// deploy_system → dns → deploy_core (→ the -next bot channel on, then off)
+// → stop → start → delete_core --full → delete_system → delete_infra →
+// delete_common. Before each deploy, its plan and dry run
 // write nothing to ARM and announce every resource the run then makes;
 // every re-run writes nothing; after the deletes the cloud holds nothing.
 func TestLifecycle(t *testing.T) {
@@ -54,13 +54,17 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("dns --rollback did not restore the zone:\nbefore %s\nafter  %s", zone, after)
 	}
 
-	// The Bot Service and Azure AI (CLU) are not in the Azure provider
-	// yet: deploy_core stops before it changes anything, saying so. When
-	// they land, this fails: run deploy_core like the phases above.
-	// (The bot channel and CLU are created concurrently: either says so.)
-	for _, args := range [][]string{{"plan", "deploy_core"}, {"deploy_core"}} {
-		w.notInBuild(args, `(bot channel aura-bot-ap-dev: the Azure bot channel|ai service clu-ap-dev: the Azure ai service) is not available in this build of aura yet`)
-	}
+	// deploy_core: the bot channel, the CLU and OpenAI accounts (with the
+	// release's model deployments), reachable only from the cluster's
+	// outbound IP and the configured ranges, then core in the cluster.
+	before := w.cloud.Resources()
+	plan := w.planWritesNothing("deploy_core")
+	deployed := w.ok("deploy_core")
+	w.planCovers("deploy_core", plan, newIn(before, w.cloud.Resources()))
+	w.rerunWritesNothing("deploy_core")
+	w.rerunWritesNothing("plan", "deploy_core")
+	w.checkCoreServices(deployed)
+	w.nextBotChannel()
 
 	// stop and start: each changes the power state once; a repeat writes
 	// nothing.
@@ -75,12 +79,22 @@ func TestLifecycle(t *testing.T) {
 		w.rerunWritesNothing(step.cmd)
 	}
 
-	// delete_core --full deletes the bot channels, which this build cannot
-	// (see deploy_core above); what it deletes in the cluster goes first.
-	w.notInBuild([]string{"delete_core", "--full"}, `(bot channel aura-bot-ap-dev: the Azure bot channel|ai service clu-ap-dev: the Azure ai service) is not available in this build of aura yet`)
-	deletes := [][]string{{"delete_core"}, {"delete_system"}, {"delete_infra"}, {"delete_common", "--yes"}}
-	for _, args := range deletes {
+	// delete_core --full deletes the bot channel and the AI accounts (and
+	// purges them: nothing holds their names or quota); the rest goes with
+	// the deletes after it.
+	deletes := [][]string{{"delete_core", "--full"}, {"delete_system"}, {"delete_infra"}, {"delete_common", "--yes"}}
+	for i, args := range deletes {
 		w.ok(args...)
+		if i == 0 {
+			for _, r := range w.cloud.Resources() {
+				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") {
+					t.Errorf("delete_core --full left %s", r)
+				}
+			}
+		}
+	}
+	if d := w.cloud.DeletedAIAccounts(); len(d) != 0 {
+		t.Errorf("soft-deleted AI accounts left (they hold the name and the quota): %q", d)
 	}
 	if left := w.cloud.Resources(); len(left) != 0 {
 		t.Errorf("left in the cloud after the deletes:\n%s", strings.Join(left, "\n"))
@@ -97,16 +111,6 @@ func TestLifecycle(t *testing.T) {
 	}
 	for _, args := range deletes {
 		w.rerunWritesNothing(args...)
-	}
-}
-
-// notInBuild runs a command that needs what the Azure provider does not
-// offer yet: it fails with a message matching re and writes nothing to ARM.
-func (w *world) notInBuild(args []string, re string) {
-	w.t.Helper()
-	r := w.aura(args...)
-	if r.code != 1 || !regexp.MustCompile(re).MatchString(r.stderr) || len(r.writes) != 0 {
-		w.t.Fatalf("aura %s: exit %d, ARM writes %q, want exit 1 saying %s:\n%s", strings.Join(args, " "), r.code, r.writes, re, r.stderr)
 	}
 }
 

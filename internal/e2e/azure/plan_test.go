@@ -40,6 +40,12 @@ func (w *world) planned(phase, resource string) (want []string, azureMade bool) 
 	case "workspace":
 		return []string{"create databricks workspace " + last + " (location westeurope; sku premium, managed resource group " + w.managedGroup(),
 			"infrastructure encryption", "customer-managed key " + w.config.KeyVaultName() + "/", tags}, false
+	case "bot":
+		return []string{"create bot channel " + last + " (endpoint https://", "/api/messages", "app " + sp.ClientID, tags}, false
+	case "ai-account":
+		return []string{"create ai service " + last + " (", "location westeurope", "allowed ranges 20.50.", tags}, false
+	case "ai-deployment":
+		return []string{"create ai service " + parts[1] + " (", "deployment " + last + ": model "}, false
 	case "cluster":
 		return []string{"create cluster " + last + " (location westeurope", "kubernetes ", "pools ", tags}, false
 	case "resource":

@@ -1,6 +1,7 @@
 // Package azure is the Azure provider (`provider: azure`): resource groups,
 // storage accounts and their blobs, key vaults and keys, DNS zones, the AKS
-// cluster, role assignments and the Databricks workspace, through the Azure SDK for Go. Only this
+// cluster, role assignments, the bot channels, the CLU and OpenAI accounts
+// and the Databricks workspace, through the Azure SDK for Go. Only this
 // package (and internal/packages for blobs) imports the SDK.
 //
 // Every Ensure reads the resource, compares only the fields aura owns
@@ -29,6 +30,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/botservice/armbotservice"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/cognitiveservices/armcognitiveservices/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/databricks/armdatabricks"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/dns/armdns"
@@ -43,7 +46,10 @@ import (
 type Options struct {
 	SubscriptionID string
 	// TenantID is the service principal's tenant; key vaults trust it.
-	TenantID   string
+	TenantID string
+	// ClientID is the service principal's application: the app the bot
+	// channels are registered with when a BotChannel names none.
+	ClientID   string
 	Credential azcore.TokenCredential
 	// Cloud is where the subscription lives (Cloud's zero value is AzurePublic).
 	Cloud Cloud
@@ -89,6 +95,10 @@ type clients struct {
 	definitions *armauthorization.RoleDefinitionsClient
 	permissions *armauthorization.PermissionsClient
 	workspaces  *armdatabricks.WorkspacesClient
+	bots        *armbotservice.BotsClient
+	aiAccounts  *armcognitiveservices.AccountsClient
+	aiDeleted   *armcognitiveservices.DeletedAccountsClient
+	aiModels    *armcognitiveservices.DeploymentsClient
 
 	blobMu    sync.Mutex
 	blobCache map[provider.ResourceRef]*blobAccount
@@ -158,6 +168,14 @@ func New(opts Options) (*Provider, error) {
 	c.permissions, e = armauthorization.NewPermissionsClient(sub, cred, co)
 	add(e)
 	c.workspaces, e = armdatabricks.NewWorkspacesClient(sub, cred, co)
+	add(e)
+	c.bots, e = armbotservice.NewBotsClient(sub, cred, co)
+	add(e)
+	c.aiAccounts, e = armcognitiveservices.NewAccountsClient(sub, cred, co)
+	add(e)
+	c.aiDeleted, e = armcognitiveservices.NewDeletedAccountsClient(sub, cred, co)
+	add(e)
+	c.aiModels, e = armcognitiveservices.NewDeploymentsClient(sub, cred, co)
 	add(e)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("azure provider: %w", err)

@@ -137,6 +137,9 @@ func (r *recorder) addFault(f *fault) {
 	r.mu.Unlock()
 }
 
+// testClientID is the service principal's application.
+const testClientID = "00000000-0000-0000-0000-0000000000cc"
+
 // env is a provider on a fake cloud.
 type env struct {
 	p      *Provider
@@ -158,6 +161,7 @@ func newEnvOn(t *testing.T, cloud *fakecloud.Cloud, rec *recorder, tokens *provi
 	p, err := New(Options{
 		SubscriptionID: fakecloud.Subscription,
 		TenantID:       "00000000-0000-0000-0000-0000000000bb",
+		ClientID:       testClientID,
 		Credential:     &azfake.TokenCredential{},
 		Tokens:         tokens,
 		Transport:      rec,

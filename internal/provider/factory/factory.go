@@ -95,7 +95,7 @@ func newAzure(cfg *config.Config, o options) (provider.Provider, error) {
 	if tokens == nil {
 		tokens = provider.DirTokenStore{Dir: filepath.Join(cfg.Local.StateDir, tokenDir)}
 	}
-	return azure.New(azure.Options{SubscriptionID: creds.SubscriptionID, TenantID: creds.TenantID, Credential: cred, Cloud: cloud, Tokens: tokens,
+	return azure.New(azure.Options{SubscriptionID: creds.SubscriptionID, TenantID: creds.TenantID, ClientID: creds.ClientID, Credential: cred, Cloud: cloud, Tokens: tokens,
 		LockAccount: provider.ResourceRef{ResourceGroup: cfg.Derived.CommonResourceGroup, Name: cfg.Derived.CommonStorageAccount}})
 }
 

@@ -2,6 +2,8 @@ package local
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -75,6 +77,28 @@ func (p *Provider) EnsureAIService(ctx context.Context, ai provider.AIService) (
 // DeleteAIService implements provider.Provider.
 func (p *Provider) DeleteAIService(ctx context.Context, ref provider.ResourceRef) (provider.Change, error) {
 	return p.deleteRecord(ctx, kindAI, "ai service name", "aiservices", ref)
+}
+
+// AIServiceKeys implements provider.Provider: a made-up endpoint and a key
+// derived from the names, stable across runs as Azure's are.
+func (p *Provider) AIServiceKeys(ctx context.Context, ref provider.ResourceRef) (provider.AIKeys, error) {
+	if err := checkNames("resource group name", ref.ResourceGroup, "ai service name", ref.Name); err != nil {
+		return provider.AIKeys{}, err
+	}
+	unlock, err := p.lock(ctx, false)
+	if err != nil {
+		return provider.AIKeys{}, err
+	}
+	defer unlock()
+	ok, err := exists(p.recordPath(ref.ResourceGroup, "aiservices", ref.Name))
+	if err != nil {
+		return provider.AIKeys{}, err
+	}
+	if !ok {
+		return provider.AIKeys{}, notFound(kindAI, ref.Name)
+	}
+	sum := sha256.Sum256([]byte("aura-local-ai-key\x00" + ref.ResourceGroup + "\x00" + ref.Name))
+	return provider.AIKeys{Endpoint: "https://" + ref.Name + ".cognitiveservices.local/", Key: hex.EncodeToString(sum[:])}, nil
 }
 
 const kindDatabricks = "databricks workspace"

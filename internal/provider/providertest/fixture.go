@@ -33,8 +33,9 @@ var (
 		Scope: provider.Scope{ResourceGroup: RG, Kind: provider.ScopeStorageAccount, Name: account.Name}}
 	bot = provider.BotChannel{ResourceGroup: RG, Name: "aura-bot-es-ct", AppID: "00000000-0000-0000-0000-000000000001",
 		Endpoint: "https://bot-es-ct.aura.example.com/api/messages", Tags: tags}
-	ai = provider.AIService{ResourceGroup: RG, Name: "aura-openai-es-ct", Kind: provider.AIKindOpenAI, SKU: "S0", Tags: tags,
-		Deployments: []provider.AIDeployment{{Name: "gpt-4o", Model: "gpt-4o", Version: "2024-08-06", Capacity: 10}}}
+	ai = provider.AIService{ResourceGroup: RG, Name: "aura-openai-es-ct", Kind: provider.AIKindOpenAI, SKU: "S0", Location: Location, Tags: tags,
+		AllowedRanges: []string{"195.235.92.0/23"},
+		Deployments:   []provider.AIDeployment{{Name: "gpt-4o", Model: "gpt-4o", Version: "2024-08-06", Capacity: 10}}}
 	databricks = provider.DatabricksWorkspace{ResourceGroup: RG, Name: "aura-dbw-es-ct", Location: Location,
 		ManagedResourceGroup: "aura-dbw-es-ct-managed", Tags: tags}
 	records = []provider.RecordSet{
@@ -110,6 +111,8 @@ func ChangedOps() []Op {
 	cl.SKUTier = "Free"
 	b := bot
 	b.Endpoint = "https://bot-es-ct-next.aura.example.com/api/messages"
+	a := ai
+	a.Deployments = []provider.AIDeployment{{Name: "gpt-4o", Model: "gpt-4o", Version: "2024-08-06", Capacity: 20}}
 	return []Op{
 		{"resource group tags", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: RG, Location: Location, Tags: newTags})
@@ -134,6 +137,9 @@ func ChangedOps() []Op {
 		}},
 		{"bot channel endpoint", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureBotChannel(ctx, b)
+		}},
+		{"ai deployment capacity", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
+			return p.EnsureAIService(ctx, a)
 		}},
 	}
 }

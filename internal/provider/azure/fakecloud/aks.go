@@ -27,6 +27,7 @@ func (c *Cloud) settled(path string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	parts := strings.Split(path, "/")
+	c.settledService(parts)
 	if len(parts) == 9 && strings.EqualFold(parts[7], "managedClusters") {
 		if mc, ok := c.clusters[key(parts[4], parts[8])]; ok {
 			mc.Properties.ProvisioningState = ptr("Succeeded")

@@ -26,6 +26,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	authfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2/fake"
+	botfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/botservice/armbotservice/fake"
+	cogfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/cognitiveservices/armcognitiveservices/v2/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	aksfake "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/databricks/armdatabricks"
@@ -88,6 +90,7 @@ type Cloud struct {
 	assignments   map[string]*armauthorization.RoleAssignment
 	customRoles   map[string]*armauthorization.RoleDefinition // by ID; made on first use
 	workspaces    map[string]*armdatabricks.Workspace
+	svc           *services
 
 	transport policy.Transporter
 }
@@ -109,6 +112,7 @@ func New() *Cloud {
 		clusters:      map[string]*armcontainerservice.ManagedCluster{},
 		assignments:   map[string]*armauthorization.RoleAssignment{},
 		workspaces:    map[string]*armdatabricks.Workspace{},
+		svc:           newServices(),
 	}
 	c.transport = c.router()
 	return c
@@ -135,6 +139,10 @@ type router struct {
 func (r router) Do(req *http.Request) (*http.Response, error) {
 	name, _ := req.Context().Value(runtime.CtxAPINameKey{}).(string)
 	client, _, _ := strings.Cut(name, ".")
+	if client == "AccountsClient" && strings.Contains(strings.ToLower(req.URL.Path), "/providers/microsoft.cognitiveservices/") {
+		// Storage and Cognitive Services both name theirs AccountsClient.
+		client = "CognitiveAccountsClient"
+	}
 	clients := r.clients
 	if strings.HasSuffix(name, "Pager") {
 		// The fakes keep a pager by its path until its last page is read,
@@ -166,6 +174,8 @@ func (c *Cloud) router() router {
 	aks := aksfake.NewServerFactoryTransport(&aksfake.ServerFactory{ManagedClustersServer: c.clustersServer(), AgentPoolsServer: c.poolsServer()})
 	auth := authfake.NewServerFactoryTransport(&authfake.ServerFactory{RoleAssignmentsServer: c.assignmentsServer(), RoleDefinitionsServer: c.definitionsServer(), PermissionsServer: c.permissionsServer()})
 	dbx := dbxfake.NewServerFactoryTransport(&dbxfake.ServerFactory{WorkspacesServer: c.workspacesServer()})
+	bot := botfake.NewServerFactoryTransport(&botfake.ServerFactory{BotsServer: c.botsServer()})
+	cog := cogfake.NewServerFactoryTransport(&cogfake.ServerFactory{AccountsServer: c.aiAccountsServer(), DeletedAccountsServer: c.aiDeletedServer(), DeploymentsServer: c.aiDeploymentsServer()})
 	return router{c: c, clients: map[string]policy.Transporter{
 		"Client": res, "ResourceGroupsClient": res,
 		"AccountsClient": stor, "BlobContainersClient": stor, "ManagementPoliciesClient": stor,
@@ -173,7 +183,9 @@ func (c *Cloud) router() router {
 		"ZonesClient": dns, "RecordSetsClient": dns,
 		"ManagedClustersClient": aks, "AgentPoolsClient": aks,
 		"RoleAssignmentsClient": auth, "RoleDefinitionsClient": auth, "PermissionsClient": auth,
-		"WorkspacesClient": dbx,
+		"WorkspacesClient":        dbx,
+		"BotsClient":              bot,
+		"CognitiveAccountsClient": cog, "DeletedAccountsClient": cog, "DeploymentsClient": cog,
 	}}
 }
 
@@ -182,11 +194,13 @@ func (c *Cloud) router() router {
 func (c *Cloud) Snapshot() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	data, err := json.MarshalIndent(map[string]any{
+	all := map[string]any{
 		"groups": c.groups, "generic": c.generic, "accounts": c.accounts, "containers": c.containers, "policies": c.policies,
 		"vaults": c.vaults, "deletedVaults": c.deletedVaults, "keys": c.keys, "zones": c.zones, "records": c.records,
 		"clusters": c.clusters, "assignments": c.assignments, "workspaces": c.workspaces,
-	}, "", " ")
+	}
+	maps.Copy(all, c.svc.snapshot())
+	data, err := json.MarshalIndent(all, "", " ")
 	if err != nil {
 		return "snapshot: " + err.Error()
 	}
@@ -217,6 +231,7 @@ func (c *Cloud) Resources() []string {
 	add("cluster", slices.Collect(maps.Keys(c.clusters)))
 	add("assignment", slices.Collect(maps.Keys(c.assignments)))
 	add("workspace", slices.Collect(maps.Keys(c.workspaces)))
+	c.svc.resources(add)
 	sort.Strings(out)
 	return out
 }

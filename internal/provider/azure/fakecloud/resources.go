@@ -72,6 +72,7 @@ func (c *Cloud) deleteGroup(rg string) {
 			c.deleteWorkspace(k)
 		}
 	}
+	c.deleteGroupServices(prefix)
 	for k, v := range c.vaults {
 		if strings.HasPrefix(k, prefix) {
 			c.softDelete(v)

@@ -71,6 +71,22 @@ var armRoutes = compileRoutes([][3]string{
 	{"PUT", "{rg...}/providers/Microsoft.Databricks/workspaces/{w}", "WorkspacesClient.BeginCreateOrUpdate"},
 	{"DELETE", "{rg...}/providers/Microsoft.Databricks/workspaces/{w}", "WorkspacesClient.BeginDelete"},
 
+	// Bot Service and Cognitive Services (AccountsClient: the router tells
+	// it from storage's by the path).
+	{"GET", "{rg...}/providers/Microsoft.BotService/botServices/{name}", "BotsClient.Get"},
+	{"PUT", "{rg...}/providers/Microsoft.BotService/botServices/{name}", "BotsClient.Create"},
+	{"DELETE", "{rg...}/providers/Microsoft.BotService/botServices/{name}", "BotsClient.Delete"},
+	{"GET", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}/deployments/{name}", "DeploymentsClient.Get"},
+	{"PUT", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}/deployments/{name}", "DeploymentsClient.BeginCreateOrUpdate"},
+	{"DELETE", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}/deployments/{name}", "DeploymentsClient.BeginDelete"},
+	{"POST", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}/listKeys", "AccountsClient.ListKeys"},
+	{"GET", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}", "AccountsClient.Get"},
+	{"PUT", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}", "AccountsClient.BeginCreate"},
+	{"DELETE", "{rg...}/providers/Microsoft.CognitiveServices/accounts/{a}", "AccountsClient.BeginDelete"},
+	{"GET", "/subscriptions/{sub}/providers/Microsoft.CognitiveServices/deletedAccounts", "DeletedAccountsClient.NewListPager"},
+	{"GET", "/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{l}/resourceGroups/{rg}/deletedAccounts/{name}", "DeletedAccountsClient.Get"},
+	{"DELETE", "/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{l}/resourceGroups/{rg}/deletedAccounts/{name}", "DeletedAccountsClient.BeginPurge"},
+
 	// Resource groups.
 	{"GET", "/subscriptions/{sub}/resourceGroups/{rg}", "ResourceGroupsClient.Get"},
 	{"PUT", "/subscriptions/{sub}/resourceGroups/{rg}", "ResourceGroupsClient.CreateOrUpdate"},
