@@ -41,6 +41,28 @@ func operatorEnv(t *testing.T, extra string) (*Env, string) {
 	return e, key
 }
 
+// deployedOperatorSettings reads the rendered aura-operator Deployment the
+// way the operator reads its settings: its env (ConfigMap and Secret
+// included) and its flags.
+func deployedOperatorSettings(t *testing.T, e *Env, objs []*unstructured.Unstructured) *operatorconfig.Settings {
+	t.Helper()
+	dep := find(objs, "Deployment", e.CoreNamespace(), "aura-operator")
+	if dep == nil {
+		t.Fatal("no aura-operator Deployment")
+	}
+	env, args, err := operatorconfig.ContainerEnv(dep, "aura-operator", objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("aura-operator", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	got := operatorconfig.BindFlags(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func renderedCore(t *testing.T, e *Env) []*unstructured.Unstructured {
 	t.Helper()
 	bundles, err := e.RenderCore(context.Background())
@@ -62,20 +84,7 @@ func TestOperatorDeploymentSettings(t *testing.T) {
 	var learnt []string
 	e.LearnSecrets = func(v ...string) { learnt = append(learnt, v...) }
 	objs := renderedCore(t, e)
-	dep := find(objs, "Deployment", e.CoreNamespace(), "aura-operator")
-	if dep == nil {
-		t.Fatal("no aura-operator Deployment")
-	}
-	env, args, err := operatorconfig.ContainerEnv(dep, "aura-operator", objs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := flag.NewFlagSet("aura-operator", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	got := operatorconfig.BindFlags(fs, func(k string) string { return env[k] })
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
+	got := deployedOperatorSettings(t, e, objs)
 	if err := got.Validate(); err != nil {
 		t.Fatalf("the operator would exit: %v", err)
 	}
@@ -110,6 +119,7 @@ func TestOperatorDeploymentSettings(t *testing.T) {
 	}
 
 	// Its probe and Service use the ports the binary serves on.
+	dep := find(objs, "Deployment", e.CoreNamespace(), "aura-operator")
 	ports := map[string]int64{}
 	cs, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "containers")
 	for _, p := range cs[0].(map[string]any)["ports"].([]any) {

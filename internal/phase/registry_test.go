@@ -3,13 +3,9 @@ package phase
 import (
 	"context"
 	"encoding/json"
-	"flag"
-	"io"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/auracognitive/aurak8s/internal/operatorconfig"
 )
 
 const registryCreds = "registry:\n  username: ob-es\n  password: pull-s3cret\n"
@@ -65,18 +61,7 @@ func TestRegistryPullSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPullSecret(t, e, find(agents, "Secret", e.Cfg.Derived.AgentsNamespace, e.Release.ImagePullSecret))
-	dep := find(objs, "Deployment", e.CoreNamespace(), "aura-operator")
-	env, args, err := operatorconfig.ContainerEnv(dep, "aura-operator", objs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := flag.NewFlagSet("aura-operator", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	got := operatorconfig.BindFlags(fs, func(k string) string { return env[k] })
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
-	if got.ImagePullSecret != e.Release.ImagePullSecret {
+	if got := deployedOperatorSettings(t, e, objs); got.ImagePullSecret != e.Release.ImagePullSecret {
 		t.Errorf("the operator puts %q on agent pods, want %q", got.ImagePullSecret, e.Release.ImagePullSecret)
 	}
 
