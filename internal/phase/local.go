@@ -120,7 +120,8 @@ func bundleChanges(bs []localmodules.Bundle, err error) ([]Change, error) {
 
 // localImageOptions: the release's aura-bot is the base; the built image
 // goes to the same registry as <image>-local. local_modules.registry
-// replaces the release's registry for both.
+// replaces the release's registry for both; without it and without
+// local_modules credentials, the registry block's credentials are used.
 func (e *Env) localImageOptions(o LocalBuild) (localmodules.Options, error) {
 	c, ok := e.Release.Component(botComponent)
 	if !ok {
@@ -134,9 +135,14 @@ func (e *Env) localImageOptions(o LocalBuild) (localmodules.Options, error) {
 		reg = e.Release.Registry
 	}
 	reg = strings.TrimSuffix(reg, "/")
+	user, pass := e.Cfg.LocalModules.Username, e.Cfg.LocalModules.Password
+	if user == "" && e.Cfg.LocalModules.Registry == "" {
+		// The release's registry: the credentials its pull secret is made of.
+		user, pass = e.Cfg.Registry.Username, e.Cfg.Registry.Password
+	}
 	return localmodules.Options{
 		Base: reg + "/" + c.Image + ":" + c.Tag, Repository: reg + "/" + c.Image + "-local",
-		Username: e.Cfg.LocalModules.Username, Password: e.Cfg.LocalModules.Password,
+		Username: user, Password: pass,
 		Transport: o.Transport, Progress: o.Progress,
 	}, nil
 }

@@ -40,3 +40,27 @@ func TestUpdaterJobRunsTheBuiltImageOnce(t *testing.T) {
 		t.Fatalf("pull secret %v", job.Spec.Template.Spec.ImagePullSecrets)
 	}
 }
+
+// TestLocalImageCredentials: build_local pulls and pushes with
+// local_modules' credentials, or, on the release's own registry without
+// them, with the registry block's (the pull secret's).
+func TestLocalImageCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		name, extra, user, repo string
+	}{
+		{"anonymous", "", "", "auraregistry.azurecr.io/"},
+		{"registry block", registryCreds, "ob-es", "auraregistry.azurecr.io/"},
+		{"local_modules wins", registryCreds + "local_modules: {username: builder, password: build-pw-1}\n", "builder", "auraregistry.azurecr.io/"},
+		{"another registry", registryCreds + "local_modules: {registry: reg.example:5000}\n", "", "reg.example:5000/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := testEnv(t, tc.extra).localImageOptions(LocalBuild{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Username != tc.user || !strings.HasPrefix(o.Repository, tc.repo) || !strings.HasPrefix(o.Base, tc.repo) {
+				t.Errorf("user %q, base %s, repository %s; want %q on %s", o.Username, o.Base, o.Repository, tc.user, tc.repo)
+			}
+		})
+	}
+}
