@@ -91,8 +91,23 @@ func TestResumeTokensLiveInTheCommonAccount(t *testing.T) {
 		}
 	}
 
-	// delete_common takes the account, and the token of its own delete, with it.
+	// delete_common takes the account with it; the token of that delete
+	// is kept locally, not written into the account being deleted.
 	if _, err := b.p.DeleteResourceGroup(ctx, common.ResourceGroup); err != nil {
 		t.Fatalf("delete the common resource group: %v", err)
+	}
+	client, err := blobs.Client(common.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := client.NewListContainersPager(nil).NextPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.ContainerItems) != 0 {
+		t.Errorf("containers written into the deleted account: %d (%s)", len(page.ContainerItems), *page.ContainerItems[0].Name)
+	}
+	if _, found, _ := bDir.Get(ctx, tokenKey("group", "delete", common.ResourceGroup)); found {
+		t.Error("the group delete's token is left in the local directory")
 	}
 }
