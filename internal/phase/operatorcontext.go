@@ -94,7 +94,7 @@ func (e *Env) operatorValues(ctx context.Context) (map[string]any, string, error
 	// A release namespace (--ns) runs its own operator beside the usual
 	// one: each reconciles only the objects of its own namespace.
 	s.WatchNamespace = e.CoreNamespace()
-	if e.registryDockerConfig() != "" {
+	if e.Cfg.Registry.Username != "" {
 		s.ImagePullSecret = e.Release.ImagePullSecret
 	}
 	s3 := c.AuraOperatorS3

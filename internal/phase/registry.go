@@ -26,6 +26,11 @@ func (e *Env) registrySecret(ns string) *unstructured.Unstructured {
 	if cfg == "" {
 		return nil
 	}
+	if e.LearnSecrets != nil {
+		// The password is redacted on its own; the document holding it is
+		// too, so its base64 form (the Secret's data) is never shown.
+		e.LearnSecrets(cfg)
+	}
 	s := &unstructured.Unstructured{Object: map[string]any{
 		"type":       "kubernetes.io/dockerconfigjson",
 		"stringData": map[string]any{".dockerconfigjson": cfg},

@@ -3,6 +3,7 @@ package phase
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -43,8 +44,16 @@ func TestRegistryPullSecret(t *testing.T) {
 	}
 
 	e, _ = operatorEnv(t, registryCreds)
+	var learnt []string
+	e.LearnSecrets = func(v ...string) { learnt = append(learnt, v...) }
 	objs := renderedCore(t, e)
-	checkPullSecret(t, e, find(objs, "Secret", e.CoreNamespace(), e.Release.ImagePullSecret))
+	sec := find(objs, "Secret", e.CoreNamespace(), e.Release.ImagePullSecret)
+	checkPullSecret(t, e, sec)
+	// The whole document is redacted too: its base64 form is the Secret's data.
+	doc, _, _ := unstructured.NestedString(sec.Object, "stringData", ".dockerconfigjson")
+	if !slices.Contains(learnt, doc) {
+		t.Error("the .dockerconfigjson is not among the secrets output redacts")
+	}
 	for _, o := range objs {
 		checkNoSecret(t, o, []string{"pull-s3cret"})
 		if o.GetKind() != "Deployment" {
