@@ -11,19 +11,30 @@ import (
 // destination's server: each collection's index definitions are read,
 // dropped and created again. reIndex is refused on replica set members
 // (MongoDB ≥ 6), so the rebuild goes through dropIndexes/createIndexes.
+// The definitions are saved in aura_migrate_indexes before the drop and
+// removed after the create, so a run that dies in between is finished by
+// the next one from the saved copy instead of finding only _id_.
 const reindexScript = `
 const skip = ["admin", "local", "config"];
+const saved = "aura_migrate_indexes";
 db.getMongo().getDBNames().filter(n => !skip.includes(n)).forEach(name => {
   const d = db.getSiblingDB(name);
-  d.getCollectionInfos({ type: "collection" }).forEach(c => {
-    const specs = d.getCollection(c.name).getIndexes().filter(i => i.name !== "_id_");
+  d.getCollectionInfos({ type: "collection" }).filter(c => c.name !== saved).forEach(c => {
+    const coll = d.getCollection(c.name);
+    const kept = d.getCollection(saved).findOne({ _id: c.name });
+    const specs = kept ? kept.specs : coll.getIndexes().filter(i => i.name !== "_id_");
     if (specs.length === 0) return;
-    d.getCollection(c.name).dropIndexes(specs.map(i => i.name));
+    if (!kept) d.getCollection(saved).insertOne({ _id: c.name, specs: specs });
+    const have = coll.getIndexes().map(i => i.name);
+    const drop = specs.map(i => i.name).filter(n => have.includes(n));
+    if (drop.length > 0) coll.dropIndexes(drop);
     const indexes = specs.map(i => { const o = Object.assign({}, i); delete o.v; delete o.ns; return o; });
     const res = d.runCommand({ createIndexes: c.name, indexes: indexes });
     if (!res.ok) throw new Error(name + "." + c.name + ": " + JSON.stringify(res));
+    d.getCollection(saved).deleteOne({ _id: c.name });
     print(name + "." + c.name + ": " + indexes.length + " indexes rebuilt");
   });
+  if (d.getCollectionNames().includes(saved) && d.getCollection(saved).countDocuments({}) === 0) d.getCollection(saved).drop();
 });
 `
 

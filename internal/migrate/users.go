@@ -9,7 +9,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -176,7 +175,7 @@ func ImportUsers(ctx context.Context, s *Side, data []byte, o UsersOptions) erro
 	if _, err := runJob(ctx, s.Kube, job, o.Poll); err != nil {
 		return err
 	}
-	if _, err := s.Storage.DeleteBlob(ctx, ref); err != nil && !apierrors.IsNotFound(err) {
+	if _, err := s.Storage.DeleteBlob(ctx, ref); err != nil && !provider.IsNotFound(err) {
 		return err
 	}
 	return nil
