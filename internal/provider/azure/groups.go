@@ -78,14 +78,6 @@ func (p *Provider) DeleteResourceGroup(ctx context.Context, name string) (provid
 	begin := func(ctx context.Context, tok string) (operation, error) {
 		return begun(p.groups.BeginDelete(ctx, name, &armresources.ResourceGroupsClientBeginDeleteOptions{ResumeToken: tok}))
 	}
-	if strings.EqualFold(name, p.opts.LockAccount.ResourceGroup) {
-		// The group holds the account the resume tokens live in: the
-		// token of its own delete stays in the local directory, not in an
-		// account that is going away.
-		local := *p
-		local.opts.LockAccount = provider.ResourceRef{}
-		p = &local
-	}
 	if op, found, err := resume(ctx, p, key, begin); found || err != nil {
 		c.Op, c.Detail = op, "resumed an operation an earlier run started"
 		return c, p.wrap(err, "delete "+what, "")

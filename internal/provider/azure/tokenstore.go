@@ -33,6 +33,9 @@ func (s *accountTokens) Get(ctx context.Context, key string) (string, bool, erro
 	if err := provider.CheckTokenKey(key); err != nil {
 		return "", false, err
 	}
+	if s.localOnly(key) {
+		return s.local.Get(ctx, key)
+	}
 	client, found, err := s.p.blobClient(ctx, s.ref)
 	if err != nil {
 		return "", false, err
@@ -56,17 +59,22 @@ func (s *accountTokens) Get(ctx context.Context, key string) (string, bool, erro
 
 // Put implements provider.TokenStore.
 func (s *accountTokens) Put(ctx context.Context, key, token string) error {
-	if err := s.local.Put(ctx, key, token); err != nil {
+	if err := s.local.Put(ctx, key, token); err != nil || s.localOnly(key) {
 		return err
 	}
 	client, found, err := s.p.blobClient(ctx, s.ref)
 	if err != nil || !found {
 		return err
 	}
-	if _, err := client.CreateContainer(ctx, operationsContainer, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
-		return s.p.wrap(err, "create container "+operationsContainer+" in "+s.ref.Name, "")
+	// The container exists but for the first token: create it only then.
+	_, err = client.UploadBuffer(ctx, operationsContainer, key, []byte(token), nil)
+	if bloberror.HasCode(err, bloberror.ContainerNotFound) {
+		if _, err := client.CreateContainer(ctx, operationsContainer, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+			return s.p.wrap(err, "create container "+operationsContainer+" in "+s.ref.Name, "")
+		}
+		_, err = client.UploadBuffer(ctx, operationsContainer, key, []byte(token), nil)
 	}
-	if _, err := client.UploadBuffer(ctx, operationsContainer, key, []byte(token), nil); err != nil {
+	if err != nil {
 		return s.p.wrap(err, "save resume token "+key+" in "+s.ref.Name, "")
 	}
 	return nil
@@ -74,7 +82,7 @@ func (s *accountTokens) Put(ctx context.Context, key, token string) error {
 
 // Delete implements provider.TokenStore.
 func (s *accountTokens) Delete(ctx context.Context, key string) error {
-	if err := s.local.Delete(ctx, key); err != nil {
+	if err := s.local.Delete(ctx, key); err != nil || s.localOnly(key) {
 		return err
 	}
 	client, found, err := s.p.blobClient(ctx, s.ref)
@@ -92,6 +100,12 @@ func (s *accountTokens) Delete(ctx context.Context, key string) error {
 		return nil
 	}
 	return s.p.wrap(err, "delete resume token "+key+" in "+s.ref.Name, "")
+}
+
+// localOnly: the delete of the group that holds the account keeps its
+// token in the local directory, not in an account that is going away.
+func (s *accountTokens) localOnly(key string) bool {
+	return key == tokenKey("group", "delete", s.ref.ResourceGroup)
 }
 
 // tokens is where this provider's resume tokens live.
