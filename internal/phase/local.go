@@ -356,14 +356,22 @@ func (e *Env) updaterAction(d *localmodules.Deployment, timeout time.Duration) A
 			if err != nil {
 				return nil, err
 			}
-			cs, _ := e.clientset(ctx)
+			cs, err := e.clientset(ctx)
+			if err != nil {
+				return nil, err
+			}
 			jobs := cs.BatchV1().Jobs(e.CoreNamespace())
 			if live != nil && ch.Op == provider.OpUpdate {
 				fg := metav1.DeletePropagationForeground
 				if err := jobs.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &fg}); err != nil && !apierrors.IsNotFound(err) {
 					return nil, err
 				}
-				if err := waitJobGone(ctx, cs, e.CoreNamespace(), name, deleteTimeout); err != nil {
+				kc, err := e.Kube(ctx)
+				if err != nil {
+					return nil, err
+				}
+				gone := []kube.ObjRef{{Group: "batch", Version: "v1", Kind: "Job", Namespace: e.CoreNamespace(), Name: name}}
+				if err := kc.WaitGone(ctx, gone, deleteTimeout); err != nil {
 					return nil, err
 				}
 				live = nil
@@ -411,21 +419,6 @@ func waitJob(ctx context.Context, cs kubernetes.Interface, ns, name string, time
 			}
 			return ctx.Err()
 		case <-tick.C:
-		}
-	}
-}
-
-func waitJobGone(ctx context.Context, cs kubernetes.Interface, ns, name string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		if _, err := cs.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("job %s/%s still exists after %s: %w", ns, name, timeout, ctx.Err())
-		case <-time.After(500 * time.Millisecond):
 		}
 	}
 }
