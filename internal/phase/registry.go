@@ -31,13 +31,16 @@ func (e *Env) registrySecret(ns string) *unstructured.Unstructured {
 		// too, so its base64 form (the Secret's data) is never shown.
 		e.LearnSecrets(cfg)
 	}
-	s := &unstructured.Unstructured{Object: map[string]any{
-		"type":       "kubernetes.io/dockerconfigjson",
-		"stringData": map[string]any{".dockerconfigjson": cfg},
-	}}
+	return newSecret(e.Release.ImagePullSecret, ns, "kubernetes.io/dockerconfigjson", map[string]any{".dockerconfigjson": cfg})
+}
+
+// newSecret is a Secret aura builds in Go (from config values no template
+// needs to see).
+func newSecret(name, ns, typ string, stringData map[string]any) *unstructured.Unstructured {
+	s := &unstructured.Unstructured{Object: map[string]any{"type": typ, "stringData": stringData}}
 	s.SetAPIVersion("v1")
 	s.SetKind("Secret")
-	s.SetName(e.Release.ImagePullSecret)
+	s.SetName(name)
 	s.SetNamespace(ns)
 	s.SetLabels(map[string]string{"app.kubernetes.io/part-of": "aura"})
 	return s

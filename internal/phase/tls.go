@@ -18,16 +18,7 @@ func (e *Env) tlsSecret(ns string) *unstructured.Unstructured {
 	if t.Certificate == "" {
 		return nil
 	}
-	s := &unstructured.Unstructured{Object: map[string]any{
-		"type":       "kubernetes.io/tls",
-		"stringData": map[string]any{"tls.crt": t.Certificate, "tls.key": t.Key},
-	}}
-	s.SetAPIVersion("v1")
-	s.SetKind("Secret")
-	s.SetName(tlsSecretName)
-	s.SetNamespace(ns)
-	s.SetLabels(map[string]string{"app.kubernetes.io/part-of": "aura"})
-	return s
+	return newSecret(tlsSecretName, ns, "kubernetes.io/tls", map[string]any{"tls.crt": t.Certificate, "tls.key": t.Key})
 }
 
 // tlsContext is what the route templates need: the Secret to name, or "".
