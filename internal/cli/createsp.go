@@ -12,6 +12,7 @@ import (
 
 	"github.com/auracognitive/aurak8s/internal/createsp"
 	"github.com/auracognitive/aurak8s/internal/provider/azure"
+	"github.com/auracognitive/aurak8s/internal/provider/factory"
 	"github.com/auracognitive/aurak8s/internal/ui"
 )
 
@@ -72,9 +73,7 @@ func runCreateSP(ctx context.Context, g *Globals, f createSPFlags) error {
 		if err != nil {
 			return err
 		}
-		a := cfg.Azure
-		cloud = azure.Cloud{Name: a.Cloud, AuthorityHost: a.AuthorityHost, ResourceManagerEndpoint: a.ResourceManagerEndpoint,
-			ResourceManagerAudience: a.ResourceManagerAudience, StorageEndpointSuffix: a.StorageEndpointSuffix}
+		cloud = factory.AzureCloud(cfg)
 	}
 	endpoints, err := createsp.EndpointsFor(cloud, f.graph)
 	if err != nil {

@@ -65,7 +65,7 @@ func profileOverrideWarnings(profile string, leaves map[string]string, root *yam
 		if n != nil && n.Kind == yaml.ScalarNode {
 			got = n.Value
 		}
-		if or.vaulted {
+		if or.vaulted || secretByType(path) {
 			got = Redaction
 		}
 		out = append(out, fmt.Sprintf("%s: %s (%s:%d) replaces %s, the default of profile %s; the guide says profile defaults should not change outside dev environments",

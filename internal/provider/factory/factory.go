@@ -83,10 +83,7 @@ func newAzure(cfg *config.Config, o options) (provider.Provider, error) {
 		}
 		creds = c
 	}
-	cloud := azure.Cloud{
-		Name: cfg.Azure.Cloud, AuthorityHost: cfg.Azure.AuthorityHost, ResourceManagerEndpoint: cfg.Azure.ResourceManagerEndpoint,
-		ResourceManagerAudience: cfg.Azure.ResourceManagerAudience, StorageEndpointSuffix: cfg.Azure.StorageEndpointSuffix,
-	}
+	cloud := AzureCloud(cfg)
 	cred, err := azure.Credential(creds, cloud, nil)
 	if err != nil {
 		return nil, err
@@ -191,4 +188,12 @@ func (b *KwokBackend) do(name string, f func(*localcluster.Cluster) error) error
 		return err
 	}
 	return f(c)
+}
+
+// AzureCloud is the config's azure block as the azure provider (and
+// create_sp) reach the cloud with it.
+func AzureCloud(cfg *config.Config) azure.Cloud {
+	a := cfg.Azure
+	return azure.Cloud{Name: a.Cloud, AuthorityHost: a.AuthorityHost, ResourceManagerEndpoint: a.ResourceManagerEndpoint,
+		ResourceManagerAudience: a.ResourceManagerAudience, StorageEndpointSuffix: a.StorageEndpointSuffix}
 }
