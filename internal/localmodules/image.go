@@ -110,7 +110,7 @@ func Prepare(ctx context.Context, bundles []Bundle, o Options) (*Build, error) {
 		if err != nil {
 			return nil, o.explain(err, baseRef.Context().RegistryStr(), "base image "+o.Base)
 		}
-		if b.img, b.Layers, err = extend(img, bundles, labels); err != nil {
+		if b.img, b.Layers, err = extend(img, newLayers(bundles), labels); err != nil {
 			return nil, fmt.Errorf("base image %s: %w", o.Base, err)
 		}
 		if digest, err = b.img.Digest(); err != nil {
@@ -177,12 +177,12 @@ func (b *Build) Push(ctx context.Context) (pushed bool, err error) {
 
 // extend appends the bundles' layer and the labels; the rest of the base's
 // config (entrypoint, env, user, workdir) is kept as it is.
-func extend(base v1.Image, bundles []Bundle, labels map[string]string) (v1.Image, int, error) {
+func extend(base v1.Image, bundles *layers, labels map[string]string) (v1.Image, int, error) {
 	mt, err := base.MediaType()
 	if err != nil {
 		return nil, 0, err
 	}
-	layer, err := bundlesLayer(bundles, mt == types.OCIManifestSchema1)
+	layer, err := bundles.layer(mt == types.OCIManifestSchema1)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -208,8 +208,30 @@ func extend(base v1.Image, bundles []Bundle, labels map[string]string) (v1.Image
 	if err != nil {
 		return nil, 0, err
 	}
-	layers, err := out.Layers()
-	return out, len(layers), err
+	ls, err := out.Layers()
+	return out, len(ls), err
+}
+
+// layers builds the bundles' layer once per media type, however many
+// platforms of an index share it.
+type layers struct {
+	bundles []Bundle
+	built   map[bool]v1.Layer
+}
+
+func newLayers(bundles []Bundle) *layers {
+	return &layers{bundles: bundles, built: map[bool]v1.Layer{}}
+}
+
+func (l *layers) layer(oci bool) (v1.Layer, error) {
+	if got, ok := l.built[oci]; ok {
+		return got, nil
+	}
+	got, err := bundlesLayer(l.bundles, oci)
+	if err == nil {
+		l.built[oci] = got
+	}
+	return got, err
 }
 
 func mustMediaType(l v1.Layer) types.MediaType {
@@ -230,7 +252,8 @@ func extendIndex(base v1.ImageIndex, bundles []Bundle, labels map[string]string)
 	}
 	out := mutate.IndexMediaType(empty.Index, im.MediaType)
 	var platforms []string
-	layers, images := 0, 0
+	nlayers, images := 0, 0
+	bl := newLayers(bundles)
 	for _, d := range im.Manifests {
 		if !d.MediaType.IsImage() || (d.Platform != nil && d.Platform.OS == "unknown") {
 			continue
@@ -239,11 +262,11 @@ func extendIndex(base v1.ImageIndex, bundles []Bundle, labels map[string]string)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		ext, n, err := extend(child, bundles, labels)
+		ext, n, err := extend(child, bl, labels)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		layers, images = max(layers, n), images+1
+		nlayers, images = max(nlayers, n), images+1
 		out = mutate.AppendManifests(out, mutate.IndexAddendum{Add: ext, Descriptor: v1.Descriptor{Platform: d.Platform}})
 		if d.Platform != nil {
 			platforms = append(platforms, d.Platform.String())
@@ -252,7 +275,7 @@ func extendIndex(base v1.ImageIndex, bundles []Bundle, labels map[string]string)
 	if images == 0 {
 		return nil, nil, 0, errors.New("the image index holds no runnable image")
 	}
-	return out, platforms, layers, nil
+	return out, platforms, nlayers, nil
 }
 
 // buildTag names the content: the base tag, then a hash of the base digest
