@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/auracognitive/aurak8s/internal/localmodules"
 	"github.com/auracognitive/aurak8s/internal/phase"
@@ -99,7 +98,7 @@ var deployLocalSpec = phaseSpec{
 			return nil // the phase's own events say it
 		}
 		msg := "LOCAL CHANGES DEPLOYED: the configuration updater merged the local cases and aura-bot runs the local image"
-		if isTerminal(g.Stdout) && os.Getenv("NO_COLOR") == "" {
+		if ui.Colors(g.Stdout) {
 			msg = "\x1b[32m" + msg + "\x1b[0m"
 		}
 		fmt.Fprintln(g.Stdout, msg)
@@ -190,16 +189,11 @@ func printBanner(w io.Writer, json bool) {
 		p.Close()
 		return
 	}
-	red := isTerminal(w) && os.Getenv("NO_COLOR") == ""
+	red := ui.Colors(w)
 	for _, l := range banner {
 		if red {
 			l = "\x1b[31m" + l + "\x1b[0m"
 		}
 		fmt.Fprintln(w, l)
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -22,7 +23,7 @@ func profileLeaves(n *yaml.Node, path string, out map[string]string) {
 // nodeAt finds the merged value at a dotted key path.
 func nodeAt(root *yaml.Node, path string) *yaml.Node {
 	n := root
-	for _, seg := range splitPath(path) {
+	for _, seg := range strings.Split(path, ".") {
 		i := findKey(n, seg)
 		if n.Kind != yaml.MappingNode || i < 0 {
 			return nil
@@ -30,18 +31,6 @@ func nodeAt(root *yaml.Node, path string) *yaml.Node {
 		n = n.Content[i+1]
 	}
 	return n
-}
-
-func splitPath(p string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(p); i++ {
-		if p[i] == '.' {
-			out = append(out, p[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, p[start:])
 }
 
 // profileOverrideWarnings: the guide's per-OB defaults "should not be

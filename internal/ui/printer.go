@@ -54,6 +54,14 @@ func New(w io.Writer, opts Options) *Printer {
 	return p
 }
 
+// Colors reports whether w is a terminal that may be given colours, by the
+// rule the printer follows (for messages printed beside it).
+func Colors(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	_, color := termStyle(ok && term.IsTerminal(int(f.Fd())), os.Getenv)
+	return color
+}
+
 // termStyle decides on the status line and colours: a terminal gets both,
 // but no colours with NO_COLOR set to anything non-empty or TERM=dumb.
 func termStyle(isTerminal bool, getenv func(string) string) (statusLine, color bool) {
