@@ -210,16 +210,26 @@ func TestPlanAgreesWithTheDryRun(t *testing.T) {
 func dryRunChanges(t *testing.T, c *kube.Client, o *unstructured.Unstructured) bool {
 	t.Helper()
 	res := c.Dynamic.Resource(gvr[o.GetKind()]).Namespace(o.GetNamespace())
-	live, err := res.Get(context.Background(), o.GetName(), metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dry, err := res.Apply(context.Background(), o.GetName(), o, metav1.ApplyOptions{FieldManager: kube.FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if live.GetResourceVersion() != dry.GetResourceVersion() {
-		t.Fatalf("%s was written between the read and the dry run", o.GetName())
+	// The Deployment controller may write the object (its revision
+	// annotation, status) between the read and the dry run: read again, as
+	// kube's Plan does, until the pair is of one version.
+	var live, dry *unstructured.Unstructured
+	for try := 0; ; try++ {
+		var err error
+		if live, err = res.Get(context.Background(), o.GetName(), metav1.GetOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		dry, err = res.Apply(context.Background(), o.GetName(), o, metav1.ApplyOptions{FieldManager: kube.FieldManager, Force: true, DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if live.GetResourceVersion() == dry.GetResourceVersion() {
+			break
+		}
+		if try == 4 {
+			t.Fatalf("%s was written between the read and the dry run, five times", o.GetName())
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	strip := func(u *unstructured.Unstructured) map[string]any {
 		m := u.DeepCopy().Object
