@@ -74,6 +74,9 @@ func runCreateSP(ctx context.Context, g *Globals, f createSPFlags) error {
 			return err
 		}
 		cloud = factory.AzureCloud(cfg)
+		if f.graph == "" {
+			f.graph = cfg.Azure.GraphEndpoint
+		}
 	}
 	endpoints, err := createsp.EndpointsFor(cloud, f.graph)
 	if err != nil {

@@ -94,7 +94,7 @@ func TestCreateSPBinary(t *testing.T) {
 	}
 	copyTo(t, filepath.Join(root, "examples", "config.yml"), cfg)
 	copyTo(t, filepath.Join(root, "examples", "ecfg", "secrets.yml"), filepath.Join(ecfg, "secrets.yml"))
-	overlay := fmt.Sprintf("provider: azure\nazure:\n  cloud: Custom\n  authority_host: %[1]s/\n  resource_manager_endpoint: %[1]s/\n  resource_manager_audience: %[2]s\n  storage_endpoint_suffix: blob.fakecloud.test\n", srv.URL, fakecloud.Audience)
+	overlay := fmt.Sprintf("provider: azure\nazure:\n  cloud: Custom\n  authority_host: %[1]s/\n  resource_manager_endpoint: %[1]s/\n  resource_manager_audience: %[2]s\n  storage_endpoint_suffix: blob.fakecloud.test\n  graph_endpoint: %[1]s\n", srv.URL, fakecloud.Audience)
 	writeTo(t, filepath.Join(ecfg, "zz-fakecloud.yml"), overlay)
 	certFile := filepath.Join(dir, "fakecloud.pem")
 	writeTo(t, certFile, string(srv.CertPEM()))

@@ -296,9 +296,13 @@ func newEnv(g *Globals, cfg *config.Config, o *phaseOpts, creds *credentials.Cre
 	if err != nil {
 		return nil, err
 	}
+	app, err := servicePrincipalApp(cfg, creds)
+	if err != nil {
+		return nil, err
+	}
 	return &phase.Env{
 		Cfg: cfg, Provider: p, Release: rel, Templates: userTemplates(g.CfgFile),
-		OutputDir: "output_install", ReleaseNamespace: o.releaseNS, Only: only,
+		OutputDir: "output_install", ReleaseNamespace: o.releaseNS, Only: only, App: app,
 	}, nil
 }
 

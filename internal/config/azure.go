@@ -20,6 +20,10 @@ type AzureConfig struct {
 	ResourceManagerAudience string `yaml:"resource_manager_audience"`
 	// Storage endpoint suffix of a Custom cloud, e.g. core.example.com.
 	StorageEndpointSuffix string `yaml:"storage_endpoint_suffix"`
+	// Microsoft Graph endpoint of a Custom cloud, e.g. https://graph.example.com:
+	// deploy_core returns the service principal's application to
+	// single-tenant through it, and create_sp uses it.
+	GraphEndpoint string `yaml:"graph_endpoint"`
 }
 
 // The clouds azure.cloud names.
@@ -43,6 +47,7 @@ func ruleAzure(v *validator) {
 		{"azure.resource_manager_endpoint", a.ResourceManagerEndpoint, true},
 		{"azure.resource_manager_audience", a.ResourceManagerAudience, false},
 		{"azure.storage_endpoint_suffix", a.StorageEndpointSuffix, false},
+		{"azure.graph_endpoint", a.GraphEndpoint, true},
 	}
 	for _, e := range endpoints {
 		switch {

@@ -12,7 +12,8 @@ func TestAzureRules(t *testing.T) {
 	base := readFile(t, fullPath)
 	azure := edit{"provider", "azure"}
 	custom := []edit{azure, {"azure.cloud", "Custom"}, {"azure.authority_host", "https://login.test/"},
-		{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"}}
+		{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"},
+		{"azure.graph_endpoint", "https://graph.test"}}
 	with := func(edits ...edit) []edit { return append(append([]edit(nil), custom...), edits...) }
 	tests := []struct {
 		name  string
@@ -25,6 +26,8 @@ func TestAzureRules(t *testing.T) {
 		{"endpoint without Custom", []edit{azure, {"azure.cloud", "AzureChina"}, {"azure.authority_host", "https://login.test/"}}, "azure.authority_host", "only used with azure.cloud: Custom", ""},
 		{"custom without authority", with(edit{"azure.authority_host", "<delete>"}), "azure.authority_host", "is required when azure.cloud is Custom", "azure"},
 		{"custom plain http", with(edit{"azure.resource_manager_endpoint", "http://management.test/"}), "azure.resource_manager_endpoint", "https:// URL", ""},
+		{"custom without graph", with(edit{"azure.graph_endpoint", "<delete>"}), "azure.graph_endpoint", "is required when azure.cloud is Custom", "azure"},
+		{"graph without Custom", []edit{azure, {"azure.graph_endpoint", "https://graph.test"}}, "azure.graph_endpoint", "only used with azure.cloud: Custom", ""},
 		{"custom storage suffix", with(edit{"azure.storage_endpoint_suffix", "core test"}), "azure.storage_endpoint_suffix", "domain name", ""},
 		{"cluster storage account too long", []edit{azure, {"cluster_name", "aura-cluster-development-ap-1"}}, "cluster_name", `"auraclusterdevelopmentap1sa" (27 characters)`, ""},
 		{"databricks compliance not in build", []edit{azure, {"databricks_enabled", "true"}, {"databricks_enhanced_security_compliance", "true"}}, "databricks_enhanced_security_compliance", "not available in this build", ""},
@@ -62,7 +65,8 @@ func TestAzureValid(t *testing.T) {
 		"public by default": {{"provider", "azure"}},
 		"china":             {{"provider", "azure"}, {"azure.cloud", "AzureChina"}},
 		"custom": {{"provider", "azure"}, {"azure.cloud", "Custom"}, {"azure.authority_host", "https://login.test/"},
-			{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"}},
+			{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"},
+			{"azure.graph_endpoint", "https://graph.test"}},
 		// Local clusters take any length: the names only matter on Azure.
 		"long names on local": {{"cluster_name", "aura-cluster-development-ap-1"}},
 	} {

@@ -59,7 +59,7 @@ func (g *graphClient) appByAppID(ctx context.Context, appID string) (*applicatio
 		return nil, err
 	}
 	if len(l.Value) == 0 {
-		return nil, fmt.Errorf("create_sp: no application has client ID %s in this tenant", appID)
+		return nil, fmt.Errorf("no application has client ID %s in this tenant (Microsoft Graph)", appID)
 	}
 	return &l.Value[0], nil
 }

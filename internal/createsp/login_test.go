@@ -16,6 +16,7 @@ import (
 
 	"github.com/auracognitive/aurak8s/internal/createsp"
 	"github.com/auracognitive/aurak8s/internal/credentials"
+	"github.com/auracognitive/aurak8s/internal/provider"
 	"github.com/auracognitive/aurak8s/internal/provider/azure"
 	"github.com/auracognitive/aurak8s/internal/provider/azure/fakecloud"
 )
@@ -140,14 +141,22 @@ func TestSetSingleTenant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	app := createsp.NewApp(cred, w.e, r.Credentials.ClientID, client)
+	w.srv.Directory.ResetGraph()
+	if c, err := app.DryRun().EnsureSingleTenant(context.Background()); err != nil || c.Op != provider.OpUpdate {
+		t.Fatalf("dry run: %+v, %v; want an update", c, err)
+	}
+	if n := len(w.srv.Directory.GraphWrites()); n != 0 {
+		t.Errorf("the dry run wrote %d times to Graph", n)
+	}
 	for i, want := range []bool{true, false} {
 		w.srv.Directory.ResetGraph()
-		changed, err := createsp.SetSingleTenant(context.Background(), cred, w.e, r.Credentials.ClientID, client)
+		c, err := app.EnsureSingleTenant(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if changed != want {
-			t.Errorf("call %d: changed %v, want %v", i+1, changed, want)
+		if changed := c.Changed(); changed != want {
+			t.Errorf("call %d: changed %v (%s), want %v", i+1, changed, c, want)
 		}
 		if got := w.srv.Directory.Applications()[0].SignInAudience; got != "AzureADMyOrg" {
 			t.Errorf("call %d: audience %s", i+1, got)

@@ -183,6 +183,9 @@ func Core(e *Env) Phase {
 		services = append(services, e.aiServiceAction(provider.AIKindOpenAI, "openai-", e.Cfg.OpenAIAllowedRanges, e.openAIDeployments()))
 	}
 	steps := []Step{services}
+	if e.App != nil {
+		steps = append(steps, Step{e.singleTenantAction()})
+	}
 	if e.selected("aura-operator") {
 		steps = append(steps, Step{
 			e.applyAction("apply operator CRDs", e.crdInventory(), crds, partial),

@@ -77,3 +77,19 @@ func (e *Env) openAIDeployments() []provider.AIDeployment {
 	}
 	return out
 }
+
+// singleTenantAction returns the service principal's application to its own
+// tenant once the bot channels exist: create_sp made it cross-tenant for
+// that step only (guide: "are disabled after that step").
+func (e *Env) singleTenantAction() Action {
+	one := func(app provider.ServicePrincipalApp) func(context.Context) ([]Change, error) {
+		return func(ctx context.Context) ([]Change, error) {
+			c, err := app.EnsureSingleTenant(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return []Change{c}, nil
+		}
+	}
+	return Action{Name: "application " + e.App.AppID() + " single-tenant", Observe: one(e.App.DryRun()), Converge: one(e.App)}
+}

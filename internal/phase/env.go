@@ -39,6 +39,9 @@ type Env struct {
 	// LearnSecrets, when set, receives secret values the phase learns while
 	// it runs (generated passwords, storage keys), so output redacts them.
 	LearnSecrets func(values ...string)
+	// App, on Azure, is the service principal's application: deploy_core
+	// returns it to single-tenant after its bot step. Nil elsewhere.
+	App provider.ServicePrincipalApp
 	// Notify, when set, shows a progress note while an action waits on
 	// something the user may wonder about (e.g. a terminating namespace).
 	Notify func(msg string)

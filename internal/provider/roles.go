@@ -99,3 +99,17 @@ type Databricks interface {
 	EnsureDatabricksWorkspace(ctx context.Context, ws DatabricksWorkspace) (Change, error)
 	DeleteDatabricksWorkspace(ctx context.Context, ref ResourceRef) (Change, error)
 }
+
+// ServicePrincipalApp is the Microsoft Entra application of the service
+// principal aura runs as. It is not part of Provider: only Azure has one,
+// and it is reached through Microsoft Graph, not Resource Manager.
+type ServicePrincipalApp interface {
+	// AppID is the application's client ID (not a secret).
+	AppID() string
+	// EnsureSingleTenant sets the application's sign-in audience to its own
+	// tenant (guide: the cross-tenant permissions create_sp gives "are
+	// disabled after" the bot channel step).
+	EnsureSingleTenant(ctx context.Context) (Change, error)
+	// DryRun returns a view that only observes, like Provider.DryRun.
+	DryRun() ServicePrincipalApp
+}

@@ -154,3 +154,22 @@ func str(p *string) string {
 	}
 	return *p
 }
+
+// checkSingleTenant: after its bot step deploy_core returned the service
+// principal's application to its own tenant with one Graph write, and said
+// so; the Graph log is reset for the re-run.
+func (w *world) checkSingleTenant(deployed result) {
+	w.t.Helper()
+	if gw := w.srv.Directory.GraphWrites(); len(gw) != 1 || !strings.HasPrefix(gw[0], "PATCH /v1.0/applications/") {
+		w.t.Errorf("deploy_core's Graph writes %q, want one PATCH of the application", gw)
+	}
+	for _, a := range w.srv.Directory.Applications() {
+		if a.AppID == sp.ClientID && a.SignInAudience != "AzureADMyOrg" {
+			w.t.Errorf("after deploy_core the application signs in as %s, want AzureADMyOrg", a.SignInAudience)
+		}
+	}
+	if !strings.Contains(deployed.stdout, "cross-tenant sign-in was needed for the bot channel step only") {
+		w.t.Errorf("deploy_core did not say it returned the application to single-tenant:\n%s", deployed.stdout)
+	}
+	w.srv.Directory.ResetGraph()
+}

@@ -106,6 +106,8 @@ func newWorld(t *testing.T) *world {
 	w.cloud.Kubeconfig = func(string, string) []byte { return kubeconfig }
 	w.srv = fakecloud.NewServer(w.cloud, sp)
 	t.Cleanup(w.srv.Close)
+	// create_sp left the application cross-tenant for the bot step.
+	w.srv.Directory.RegisterServerApp("AzureADMultipleOrgs")
 	w.writeOverlay(baseOverlay)
 	w.config = w.load()
 
@@ -160,6 +162,7 @@ azure:
   resource_manager_endpoint: %[1]s/
   resource_manager_audience: %[2]s
   storage_endpoint_suffix: blob.fakecloud.test
+  graph_endpoint: %[1]s
 charts:
   source: %[3]s
 `, w.srv.URL, fakecloud.Audience, filepath.Join(repoRoot(), "deploy", "charts", "local")) + extra

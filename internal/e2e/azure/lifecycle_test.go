@@ -58,10 +58,18 @@ func TestLifecycle(t *testing.T) {
 	// release's model deployments), reachable only from the cluster's
 	// outbound IP and the configured ranges, then core in the cluster.
 	before := w.cloud.Resources()
+	w.srv.Directory.ResetGraph()
 	plan := w.planWritesNothing("deploy_core")
+	if gw := w.srv.Directory.GraphWrites(); len(gw) != 0 {
+		t.Errorf("the plan of deploy_core wrote to Microsoft Graph: %q", gw)
+	}
 	deployed := w.ok("deploy_core")
 	w.planCovers("deploy_core", plan, newIn(before, w.cloud.Resources()))
+	w.checkSingleTenant(deployed)
 	w.rerunWritesNothing("deploy_core")
+	if gw := w.srv.Directory.GraphWrites(); len(gw) != 0 {
+		t.Errorf("a re-run of deploy_core wrote to Microsoft Graph: %q", gw)
+	}
 	w.rerunWritesNothing("plan", "deploy_core")
 	w.checkCoreServices(deployed)
 	w.nextBotChannel()

@@ -299,3 +299,17 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
 }
+
+// RegisterServerApp makes the server's own service principal an
+// application of the directory with this sign-in audience, as create_sp
+// leaves it, so Graph answers about it (deploy_core returns it to
+// single-tenant) and its logins are the directory's.
+func (d *Directory) RegisterServerApp(audience string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	sp := d.s.sp
+	a := &application{Application: Application{ID: uuid.NewString(), AppID: sp.ClientID, DisplayName: "aura-server", SignInAudience: audience},
+		passwords: []password{{keyID: uuid.NewString(), name: "aura", secret: sp.ClientSecret}}}
+	d.apps = append(d.apps, a)
+	d.sps = append(d.sps, &servicePrincipal{ID: uuid.NewString(), AppID: sp.ClientID, DisplayName: a.DisplayName})
+}
