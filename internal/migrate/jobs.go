@@ -6,11 +6,11 @@ import (
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/auracognitive/aurak8s/internal/jobs"
 )
 
 // runLabel marks every object a migration creates with its run.
@@ -42,78 +42,9 @@ func cronJob(ctx context.Context, c kubernetes.Interface, ns, name string) (*bat
 	return cj, err
 }
 
-// runJob creates the Job unless it exists and waits until it completes.
-// A Job that failed is deleted and created again, so a re-run retries it.
-// It returns the Job as created (its creation time dates its output).
+// runJob runs the Job to success: an existing one is waited for, a failed
+// one replaced so a re-run retries it. It returns the Job as created (its
+// creation time dates its output).
 func runJob(ctx context.Context, c kubernetes.Interface, job *batchv1.Job, poll time.Duration) (*batchv1.Job, error) {
-	jobs := c.BatchV1().Jobs(job.Namespace)
-	live, err := jobs.Get(ctx, job.Name, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		live, err = create(ctx, c, job)
-		if err != nil {
-			return nil, err
-		}
-	case err != nil:
-		return nil, err
-	case jobFailed(live):
-		if err := deleteJob(ctx, c, live, poll); err != nil {
-			return nil, err
-		}
-		if live, err = create(ctx, c, job); err != nil {
-			return nil, err
-		}
-	}
-	err = wait.PollUntilContextCancel(ctx, poll, true, func(ctx context.Context) (bool, error) {
-		j, err := jobs.Get(ctx, job.Name, metav1.GetOptions{})
-		if err != nil {
-			return false, err
-		}
-		if jobFailed(j) {
-			return false, fmt.Errorf("job %s/%s failed: %s (kubectl -n %s logs job/%s)", j.Namespace, j.Name, condition(j, batchv1.JobFailed), j.Namespace, j.Name)
-		}
-		return condition(j, batchv1.JobComplete) != "", nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("job %s/%s: %w", job.Namespace, job.Name, err)
-	}
-	return live, nil
-}
-
-func create(ctx context.Context, c kubernetes.Interface, job *batchv1.Job) (*batchv1.Job, error) {
-	live, err := c.BatchV1().Jobs(job.Namespace).Create(ctx, job, metav1.CreateOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("create Job %s/%s: %w", job.Namespace, job.Name, err)
-	}
-	return live, nil
-}
-
-func deleteJob(ctx context.Context, c kubernetes.Interface, j *batchv1.Job, poll time.Duration) error {
-	bg := metav1.DeletePropagationBackground
-	jobs := c.BatchV1().Jobs(j.Namespace)
-	if err := jobs.Delete(ctx, j.Name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !apierrors.IsNotFound(err) {
-		return err
-	}
-	return wait.PollUntilContextCancel(ctx, poll, true, func(ctx context.Context) (bool, error) {
-		_, err := jobs.Get(ctx, j.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return true, nil
-		}
-		return false, err
-	})
-}
-
-func jobFailed(j *batchv1.Job) bool { return condition(j, batchv1.JobFailed) != "" }
-
-// condition returns the reason (or "True") of a true condition, "" otherwise.
-func condition(j *batchv1.Job, t batchv1.JobConditionType) string {
-	for _, c := range j.Status.Conditions {
-		if c.Type == t && c.Status == corev1.ConditionTrue {
-			if c.Reason != "" {
-				return c.Reason
-			}
-			return "True"
-		}
-	}
-	return ""
+	return jobs.Run(ctx, c, job, poll, 0)
 }

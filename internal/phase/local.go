@@ -10,13 +10,13 @@ import (
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/auracognitive/aurak8s/internal/jobs"
 	"github.com/auracognitive/aurak8s/internal/kube"
 	"github.com/auracognitive/aurak8s/internal/localmodules"
 	"github.com/auracognitive/aurak8s/internal/provider"
@@ -296,26 +296,6 @@ func (e *Env) updaterJob(d *localmodules.Deployment, timeout time.Duration) (*ba
 	return &job, nil
 }
 
-// jobState is finished (true) and failed (with why) from a Job's conditions.
-func jobState(j *batchv1.Job) (done bool, failure string) {
-	for _, c := range j.Status.Conditions {
-		if c.Status != corev1.ConditionTrue {
-			continue
-		}
-		switch c.Type {
-		case batchv1.JobComplete:
-			return true, ""
-		case batchv1.JobFailed:
-			why := c.Reason
-			if c.Message != "" {
-				why += ": " + c.Message
-			}
-			return true, why
-		}
-	}
-	return false, ""
-}
-
 // updaterAction runs the configuration updater and waits for its end. A
 // Job that already succeeded for this image is not run again; one that
 // failed is replaced, since a re-run means the user fixed the files.
@@ -335,7 +315,7 @@ func (e *Env) updaterAction(d *localmodules.Deployment, timeout time.Duration) A
 		if err != nil {
 			return nil, ch, err
 		}
-		switch done, failure := jobState(j); {
+		switch done, failure := jobs.State(j); {
 		case done && failure == "":
 			ch.Op, ch.Detail = provider.OpNone, "succeeded"
 		case done:
@@ -360,18 +340,8 @@ func (e *Env) updaterAction(d *localmodules.Deployment, timeout time.Duration) A
 			if err != nil {
 				return nil, err
 			}
-			jobs := cs.BatchV1().Jobs(e.CoreNamespace())
 			if live != nil && ch.Op == provider.OpUpdate {
-				fg := metav1.DeletePropagationForeground
-				if err := jobs.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &fg}); err != nil && !apierrors.IsNotFound(err) {
-					return nil, err
-				}
-				kc, err := e.Kube(ctx)
-				if err != nil {
-					return nil, err
-				}
-				gone := []kube.ObjRef{{Group: "batch", Version: "v1", Kind: "Job", Namespace: e.CoreNamespace(), Name: name}}
-				if err := kc.WaitGone(ctx, gone, deleteTimeout); err != nil {
+				if err := jobs.Delete(ctx, cs, e.CoreNamespace(), name, 500*time.Millisecond); err != nil {
 					return nil, err
 				}
 				live = nil
@@ -381,44 +351,19 @@ func (e *Env) updaterAction(d *localmodules.Deployment, timeout time.Duration) A
 				if err != nil {
 					return nil, err
 				}
-				if _, err := jobs.Create(ctx, job, metav1.CreateOptions{FieldManager: "aura"}); err != nil {
+				if _, err := cs.BatchV1().Jobs(e.CoreNamespace()).Create(ctx, job, metav1.CreateOptions{FieldManager: "aura"}); err != nil {
 					return nil, fmt.Errorf("create Job %s: %w", name, err)
 				}
 			}
 			// The Job's own deadline fails it; the extra minute covers the
 			// Job controller noticing.
-			if err := waitJob(ctx, cs, e.CoreNamespace(), name, timeout+time.Minute); err != nil {
+			var failed *jobs.FailedError
+			if err := jobs.Wait(ctx, cs, e.CoreNamespace(), name, 500*time.Millisecond, timeout+time.Minute); errors.As(err, &failed) {
+				return []Change{ch}, &UpdaterFailedError{Job: name, Namespace: e.CoreNamespace(), Reason: failed.Reason}
+			} else if err != nil {
 				return []Change{ch}, err
 			}
 			return []Change{ch}, nil
 		},
-	}
-}
-
-func waitJob(ctx context.Context, cs kubernetes.Interface, ns, name string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(500 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		j, err := cs.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{})
-		if err == nil {
-			if done, failure := jobState(j); done {
-				if failure != "" {
-					return &UpdaterFailedError{Job: name, Namespace: ns, Reason: failure}
-				}
-				return nil
-			}
-		} else if ctx.Err() == nil && !apierrors.IsNotFound(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return &UpdaterFailedError{Job: name, Namespace: ns, Reason: fmt.Sprintf("not finished after %s", timeout)}
-			}
-			return ctx.Err()
-		case <-tick.C:
-		}
 	}
 }
