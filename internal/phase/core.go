@@ -164,7 +164,7 @@ func memo[T any](f func(context.Context) (T, error)) func(context.Context) (T, e
 	}
 }
 
-// Core is deploy_core: a tenant's resource group (tenant.go), the Azure-side services (bot channel, AI services),
+// Core is deploy_core: the Azure-side services (bot channel, AI services),
 // the operator's CRDs, every enabled component applied and pruned as one
 // inventory, a readiness check, the DNS records and the info file the
 // migrations read (guide: "Core Deployment").
@@ -182,7 +182,7 @@ func Core(e *Env) Phase {
 	if e.Cfg.OpenAIEnabled {
 		services = append(services, e.aiServiceAction(provider.AIKindOpenAI, "openai-", e.Cfg.OpenAIAllowedRanges, e.openAIDeployments()))
 	}
-	steps := append(e.tenantSteps(), services)
+	steps := append(e.tenantSteps(), services) // tenant.go: a tenant's group first
 	if e.selected("aura-operator") {
 		steps = append(steps, Step{
 			e.applyAction("apply operator CRDs", e.crdInventory(), crds, partial),

@@ -42,8 +42,7 @@ func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func
 // custom resources of the core namespace (while the operator still runs to
 // release their finalizers), then the core namespace and everything
 // deploy_core applied in it, the -next DNS records and the info file; with
-// full, also the environment's DNS records, bot channels and AI services,
-// and a tenant's own resource group (tenant.go).
+// full, also the environment's DNS records, bot channels and AI services.
 // Only what points at or belongs to this core namespace is deleted: records
 // switched to another namespace or cluster stay, the -next routes stay (the
 // guide), and the operator's CRDs and the agents namespace, which every core
@@ -84,7 +83,7 @@ func DeleteCore(e *Env, full bool) Phase {
 			}))
 		}
 	}
-	steps = append(append(steps, last), e.deleteTenantGroupSteps(full)...)
+	steps = append(append(steps, last), e.deleteTenantGroupSteps(full)...) // tenant.go
 	steps = append(steps, Step{removeFileAction("remove "+e.infoPath(), e.infoPath())})
 	return Phase{Name: "delete_core", Steps: steps}
 }
