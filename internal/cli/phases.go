@@ -76,7 +76,7 @@ var phaseSpecs = []phaseSpec{
 		build: func(e *phase.Env, _ *phaseOpts) phase.Phase { return phase.Core(e) }},
 	{use: "delete_core", short: "Delete the core namespace of this release (with --full: bot channel, DNS records, CRDs too)",
 		flags: func(c *cobra.Command, o *phaseOpts) {
-			c.Flags().BoolVar(&o.full, "full", false, "also delete the bot channels, DNS records, AI services and operator CRDs")
+			c.Flags().BoolVar(&o.full, "full", false, "also delete the bot channels, DNS records, AI services and operator CRDs, and a tenant's resource group with its storage account")
 			c.Flags().BoolVar(&o.releaseNS, "ns", false, "delete the release namespace made by deploy_core --ns")
 		},
 		build: func(e *phase.Env, o *phaseOpts) phase.Phase { return phase.DeleteCore(e, o.full) }, after: cleanupState},

@@ -267,3 +267,31 @@ func TestRedactedYAMLRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestTenantGroups: a tenant has its own resource group and storage account
+// but its DNS records go in the environment's zone, in the default tenant's
+// group (guide: "Multitenant configuration").
+func TestTenantGroups(t *testing.T) {
+	tests := []struct {
+		tenant                     string
+		isTenant                   bool
+		common, zoneGroup, account string
+	}{
+		{"default", false, "aura-common-ap-pre", "aura-common-ap-pre", "auracommonappre"},
+		{"brand1", true, "aura-common-ap-pre-brand1", "aura-common-ap-pre", "auracommonapprebrand1"},
+		{"t1", true, "aura-common-ap-pre-t1", "aura-common-ap-pre", "auracommonappret1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.tenant, func(t *testing.T) {
+			cfg := loadOK(t, mutate(t, readFile(t, "testdata/minimal.yml"), edit{"tenant_name", tc.tenant}, edit{"environment_type", "pre"}))
+			d := cfg.Derived
+			got := []string{d.CommonResourceGroup, d.DNSZoneResourceGroup, d.CommonStorageAccount}
+			if want := []string{tc.common, tc.zoneGroup, tc.account}; !slices.Equal(got, want) || cfg.IsTenant() != tc.isTenant {
+				t.Errorf("common group, zone group, account = %q (tenant %v), want %q (tenant %v)", got, cfg.IsTenant(), want, tc.isTenant)
+			}
+			if zg := cfg.TemplateContext()["dns_zone_resource_group"]; zg != tc.zoneGroup {
+				t.Errorf("template context dns_zone_resource_group = %v, want %s", zg, tc.zoneGroup)
+			}
+		})
+	}
+}

@@ -28,6 +28,7 @@ func (c *Config) TemplateContext() map[string]any {
 	m["bot_channel_name"] = d.BotChannelName
 	m["next_bot_channel_name"] = d.NextBotChannelName
 	m["dns_zone"] = DNSZone
+	m["dns_zone_resource_group"] = d.DNSZoneResourceGroup
 	comps := make(map[string]any, len(d.Components))
 	for k, v := range d.Components {
 		comps[k] = v

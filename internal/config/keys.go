@@ -67,7 +67,7 @@ var Keys = []Key{
 	{Path: "environment_type", Uses: []Use{UseCore, UseSystem, UseCommon}},
 	{Path: "environment_profile", Uses: []Use{UseCore, UseSystem, UseCommon}},
 	{Path: "cluster_name", Uses: []Use{UseInfra}},
-	{Path: "tenant_name", Uses: []Use{UseCore, UseCommon}},
+	{Path: "tenant_name", Uses: []Use{UseCore, UseCoreCalls, UseCommon}},
 	{Path: "resources_tags", Uses: []Use{UseInfra, UseCommon, UseCoreCalls}},
 	{Path: "azure_region", Uses: []Use{UseInfra, UseCommon, UseCoreCalls}},
 	{Path: "notifications_email", Uses: []Use{UseSystem}},

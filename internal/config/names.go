@@ -23,8 +23,14 @@ type Derived struct {
 	// ClusterResourceGroup holds the cluster and its storage account.
 	ClusterResourceGroup string
 	// CommonResourceGroup holds what deploy_common creates, shared by every
-	// cluster and release of the environment.
+	// cluster and release of the environment. A tenant's is its own (the
+	// guide's "dedicated resource group"), which deploy_core creates too.
 	CommonResourceGroup string
+	// DNSZoneResourceGroup holds the DNS zone: the default tenant's common
+	// group, for every tenant. The zone is the one the parent domain
+	// delegates to; a second zone of the same name in a tenant's group would
+	// resolve nothing.
+	DNSZoneResourceGroup string
 	// CommonStorageAccount is the shared storage account (3–24 lowercase
 	// letters and digits, as Azure requires).
 	CommonStorageAccount string
@@ -37,8 +43,9 @@ type Derived struct {
 
 func (v *validator) derive() {
 	c := v.cfg
-	env := c.EnvironmentProfile + "-" + c.EnvironmentType
-	if c.TenantName != "" && c.TenantName != "default" {
+	base := c.EnvironmentProfile + "-" + c.EnvironmentType
+	env := base
+	if c.IsTenant() {
 		env += "-" + c.TenantName
 	}
 	d := &c.Derived
@@ -48,6 +55,7 @@ func (v *validator) derive() {
 	d.AgentsNamespace = "aura-agents-" + env
 	d.ClusterResourceGroup = c.ClusterName
 	d.CommonResourceGroup = "aura-common-" + env
+	d.DNSZoneResourceGroup = "aura-common-" + base
 	sa := "auracommon" + nonAlnum.ReplaceAllString(strings.ToLower(env), "")
 	if len(sa) > 24 {
 		sa = sa[:24]
@@ -57,6 +65,11 @@ func (v *validator) derive() {
 	d.NextBotChannelName = d.BotChannelName + "-next"
 	d.Components = components(c)
 }
+
+// IsTenant says whether tenant_name names a tenant other than the default
+// one: it then has its own namespaces and resource group, and shares the
+// environment's DNS zone.
+func (c *Config) IsTenant() bool { return c.TenantName != "" && c.TenantName != "default" }
 
 var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 

@@ -6,8 +6,8 @@ import (
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
-// Common is deploy_common: the resource group, storage account, DNS zone,
-// key vault with the customer-managed key (Confidential Computing) and the
+// Common is deploy_common: the resource group, storage account, DNS zone
+// (the default tenant's only: every tenant shares it), key vault with the customer-managed key (Confidential Computing) and the
 // Databricks workspace, shared by every cluster and release of the
 // environment (guide: "Common Deployment"), each tagged with resources_tags.
 func Common(e *Env) Phase {
@@ -15,23 +15,17 @@ func Common(e *Env) Phase {
 	c := e.Cfg
 	rg := e.commonRG()
 	tags := c.ResourcesTags
-	second := Step{
-		ProviderAction("common storage account "+c.Derived.CommonStorageAccount, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-			return p.EnsureStorageAccount(ctx, provider.StorageAccount{ResourceGroup: rg, Name: c.Derived.CommonStorageAccount,
-				Location: c.AzureRegion, Containers: []string{containerBackups, containerSnapshots, containerDNSBackups},
-				Expiry: e.backupExpiry(), Tags: tags})
-		}),
-		ProviderAction("dns zone "+e.zone().Name, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+	second := Step{e.commonAccountAction()}
+	// A tenant's records go in the environment's zone, which the default
+	// tenant's deploy_common creates.
+	if !c.IsTenant() {
+		second = append(second, ProviderAction("dns zone "+e.zone().Name, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 			z := e.zone()
 			z.Tags = tags
 			return p.EnsureDNSZone(ctx, z)
-		}),
+		}))
 	}
-	steps := []Step{
-		{ProviderAction("resource group "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
-			return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: rg, Location: c.AzureRegion, Tags: tags})
-		})},
-	}
+	steps := []Step{{e.commonGroupAction()}}
 	if e.needsKeyVault() {
 		steps = append(steps, Step{ProviderAction("key vault "+e.keyVaultName(), p, func(ctx context.Context, p provider.Provider) (Change, error) {
 			return p.EnsureKeyVault(ctx, provider.KeyVault{ResourceGroup: rg, Name: e.keyVaultName(), Location: c.AzureRegion, Tags: tags})

@@ -182,7 +182,7 @@ func Core(e *Env) Phase {
 	if e.Cfg.OpenAIEnabled {
 		services = append(services, e.aiServiceAction(provider.AIKindOpenAI, "openai-", e.Cfg.OpenAIAllowedRanges, e.openAIDeployments()))
 	}
-	steps := []Step{services}
+	steps := append(e.tenantSteps(), services) // tenant.go: a tenant's group first
 	if e.App != nil {
 		steps = append(steps, Step{e.singleTenantAction()})
 	}

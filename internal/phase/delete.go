@@ -83,7 +83,8 @@ func DeleteCore(e *Env, full bool) Phase {
 			}))
 		}
 	}
-	steps = append(steps, last, Step{removeFileAction("remove "+e.infoPath(), e.infoPath())})
+	steps = append(append(steps, last), e.deleteTenantGroupSteps(full)...) // tenant.go
+	steps = append(steps, Step{removeFileAction("remove "+e.infoPath(), e.infoPath())})
 	return Phase{Name: "delete_core", Steps: steps}
 }
 

@@ -96,8 +96,10 @@ func (e *Env) backupExpiry() []provider.BlobExpiry {
 	return []provider.BlobExpiry{{Prefix: containerBackups + "/", Days: e.Cfg.BackupRetentionTime}}
 }
 
+// zone is the environment's DNS zone, shared by its tenants (config
+// Derived.DNSZoneResourceGroup).
 func (e *Env) zone() provider.Zone {
-	return provider.Zone{ResourceGroup: e.commonRG(), Name: config.DNSZone}
+	return provider.Zone{ResourceGroup: e.Cfg.Derived.DNSZoneResourceGroup, Name: config.DNSZone}
 }
 
 // keyVaultName is only used when a customer-managed key is configured
