@@ -58,8 +58,8 @@ type Server struct {
 	// dbxTokens are the tokens issued for Azure Databricks, which only
 	// the workspaces' Jobs API takes.
 	dbxTokens map[string]bool
-	ops    map[string]*operation
-	log    []string
+	ops       map[string]*operation
+	log       []string
 }
 
 // operation is a long-running operation the server answered with an
