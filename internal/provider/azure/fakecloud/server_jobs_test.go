@@ -29,7 +29,9 @@ func TestServerDatabricksJobs(t *testing.T) {
 		Schedule: "59 59 23 * * ?", Timezone: "Europe/Berlin", NodeType: "Standard_D8as_v4", SparkVersion: "15.4.x-scala2.12", Workers: 1,
 		NotebookPath: "/Shared/aura/aura-job"}
 	for _, f := range []func() (provider.Change, error){
-		func() (provider.Change, error) { return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: "rg", Location: "westeurope"}) },
+		func() (provider.Change, error) {
+			return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: "rg", Location: "westeurope"})
+		},
 		func() (provider.Change, error) { return p.EnsureDatabricksWorkspace(ctx, ws) },
 	} {
 		if _, err := f(); err != nil {
