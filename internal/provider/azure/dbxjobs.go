@@ -197,7 +197,7 @@ func (c *jobsClient) do(ctx context.Context, method, path string, query url.Valu
 	}
 	if out != nil && len(body) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
-			return fmt.Errorf("Jobs API %s %s: unreadable answer: %w", method, path, err)
+			return fmt.Errorf("the Jobs API answered %s %s with unreadable JSON: %w", method, path, err)
 		}
 	}
 	return nil
