@@ -220,7 +220,8 @@ func (c *Cloud) Snapshot() string {
 
 // Resources lists what the cloud holds, one key per resource ("accounts
 // rg/name", …), sorted; soft-deleted key vaults are not resources
-// (DeletedVaults).
+// (DeletedVaults), nor are Databricks jobs, which live in a workspace, not
+// in ARM (Jobs).
 func (c *Cloud) Resources() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -242,7 +243,6 @@ func (c *Cloud) Resources() []string {
 	add("cluster", slices.Collect(maps.Keys(c.clusters)))
 	add("assignment", slices.Collect(maps.Keys(c.assignments)))
 	add("workspace", slices.Collect(maps.Keys(c.workspaces)))
-	add("databricks-job", slices.Collect(maps.Keys(c.jobs)))
 	c.svc.resources(add)
 	sort.Strings(out)
 	return out
