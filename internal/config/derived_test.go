@@ -170,6 +170,7 @@ func TestWarnings(t *testing.T) {
 		{[]edit{{"legacy_services_domain", "ai-services.example.org"}}, "legacy_services_domain: ai-services.example.org is not in the zone auracognitive.com"},
 		{[]edit{{"nginx_plus_enabled", "true"}}, "NGINX Plus alerts need prometheus_es_exporter_enabled"},
 		{[]edit{{"databricks_requireInfrastructureEncryption", "true"}}, "databricks_requireInfrastructureEncryption: has no effect while databricks_enabled is false"},
+		{[]edit{{"environment_profile", "mx"}, {"databricks_enabled", "true"}}, `environment_profile: "mx" has no OB time zone known to aura: the Databricks job's schedule (databricks.job.schedule) runs in UTC`},
 		{[]edit{{"aurapush_feedback_subscription_key", "k-1234"}}, "aurapush_feedback_subscription_key: is only used by environment_profile br"},
 		{[]edit{{"active_listening_enabled", "true"}, {"active_listening_encryption_key", "al-key-123"}}, "fourth_platform.conversations.platform: is empty, but Active Listening"},
 		{[]edit{{"atlas_enabled", "false"}}, "atlas_enabled: is false"},

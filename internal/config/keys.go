@@ -49,9 +49,6 @@ type Key struct {
 	Refused string
 }
 
-// notYet refuses the Databricks job: deploy_core does not create it yet.
-const notYet = "is not supported by this version of aura: "
-
 // Keys is the inventory, in the order of the guide.
 var Keys = []Key{
 	{Path: "provider", Uses: []Use{UseInstaller}, Test: "TestAzureProvider"},
@@ -137,8 +134,8 @@ var Keys = []Key{
 	{Path: "aura_operator_s3", Uses: []Use{UseCore}},
 
 	{Path: "databricks_enabled", Uses: []Use{UseCommon}},
-	{Path: "databricks.cluster", Refused: notYet + "deploy_core does not create the Databricks job and its cluster yet"},
-	{Path: "databricks.job", Refused: notYet + "deploy_core does not create the Databricks job yet"},
+	{Path: "databricks.cluster", Uses: []Use{UseCoreCalls}},
+	{Path: "databricks.job", Uses: []Use{UseCoreCalls}},
 	{Path: "databricks.params", Uses: []Use{UseCommon}},
 	{Path: "enable_customer_key_databricks_encryption", Uses: []Use{UseCommon}},
 	{Path: "databricks_enhanced_security_compliance", Uses: []Use{UseCommon}},

@@ -798,6 +798,11 @@ func ruleDatabricks(v *validator) {
 	if c.DatabricksEnhancedSecurityCompliance && len(d.Params.ComplianceStandards) == 0 {
 		v.missing("databricks.params.complianceStandards", " (e.g. [HIPAA, PCI_DSS]) when databricks_enhanced_security_compliance is true")
 	}
+	if c.DatabricksEnabled {
+		if _, known := OBTimezone(c.EnvironmentProfile); !known {
+			v.warnf("environment_profile", "%q has no OB time zone known to aura: the Databricks job's schedule (databricks.job.schedule) runs in UTC", c.EnvironmentProfile)
+		}
+	}
 	if !c.DatabricksEnabled {
 		for _, f := range []struct {
 			key string

@@ -37,7 +37,7 @@ func Common(e *Env) Phase {
 	}
 	var third Step
 	if c.DatabricksEnabled {
-		ws := provider.DatabricksWorkspace{ResourceGroup: rg, Name: "aura-databricks-" + c.Derived.EnvironmentName, Location: c.AzureRegion,
+		ws := provider.DatabricksWorkspace{ResourceGroup: rg, Name: e.databricksWorkspace().Name, Location: c.AzureRegion,
 			ManagedResourceGroup:       "aura-databricks-managed-" + c.Derived.EnvironmentName,
 			EnhancedSecurityCompliance: c.DatabricksEnhancedSecurityCompliance, RequireInfrastructureEncryption: c.DatabricksRequireInfrastructureEncrypt,
 			Tags: tags}

@@ -164,9 +164,9 @@ func memo[T any](f func(context.Context) (T, error)) func(context.Context) (T, e
 	}
 }
 
-// Core is deploy_core: the Azure-side services (bot channel, AI services),
-// the operator's CRDs, every enabled component applied and pruned as one
-// inventory, a readiness check, the DNS records and the info file the
+// Core is deploy_core: the Azure-side services (bot channel, AI services,
+// the Databricks job), the operator's CRDs, every enabled component
+// applied and pruned as one inventory, a readiness check, the DNS records and the info file the
 // migrations read (guide: "Core Deployment").
 func Core(e *Env) Phase {
 	objs, crds := e.coreObjects(), e.crdObjects()
@@ -181,6 +181,9 @@ func Core(e *Env) Phase {
 	services = append(services, e.aiServiceAction(provider.AIKindCLU, "clu-", e.Cfg.CLUAllowedRanges, nil))
 	if e.Cfg.OpenAIEnabled {
 		services = append(services, e.aiServiceAction(provider.AIKindOpenAI, "openai-", e.Cfg.OpenAIAllowedRanges, e.openAIDeployments()))
+	}
+	if e.Cfg.DatabricksEnabled {
+		services = append(services, e.databricksJobAction())
 	}
 	steps := append(e.tenantSteps(), services) // tenant.go: a tenant's group first
 	if e.App != nil {

@@ -262,7 +262,7 @@ next_bot_channel_enabled: true
 		}
 	}
 	for _, m := range []string{"EnsureResourceGroup", "EnsureStorageAccount", "EnsureKeyVault", "EnsureDNSZone", "EnsureCluster",
-		"EnsureDatabricksWorkspace", "EnsureBotChannel", "EnsureAIService"} {
+		"EnsureDatabricksWorkspace", "EnsureDatabricksJob", "EnsureBotChannel", "EnsureAIService"} {
 		if kinds[m] == 0 {
 			t.Errorf("no %s call seen", m)
 		}

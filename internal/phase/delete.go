@@ -42,7 +42,8 @@ func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func
 // custom resources of the core namespace (while the operator still runs to
 // release their finalizers), then the core namespace and everything
 // deploy_core applied in it, the -next DNS records and the info file; with
-// full, also the environment's DNS records, bot channels and AI services.
+// full, also the environment's DNS records, bot channels, AI services and
+// Databricks job (the workspace is deploy_common's).
 // Only what points at or belongs to this core namespace is deleted: records
 // switched to another namespace or cluster stay, the -next routes stay (the
 // guide), and the operator's CRDs and the agents namespace, which every core
@@ -81,6 +82,9 @@ func DeleteCore(e *Env, full bool) Phase {
 			last = append(last, ProviderAction("delete ai service "+name, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 				return p.DeleteAIService(ctx, provider.ResourceRef{ResourceGroup: e.clusterRG(), Name: name})
 			}))
+		}
+		if e.Cfg.DatabricksEnabled {
+			last = append(last, e.deleteDatabricksJobAction())
 		}
 	}
 	steps = append(append(steps, last), e.deleteTenantGroupSteps(full)...) // tenant.go

@@ -115,6 +115,8 @@ var keyChanges = map[string]keyChange{
 	"aura_operator_s3": {change: `aura_operator_s3: {region: eu-central-1}`},
 
 	"databricks_enabled": {change: "databricks_enabled: true"},
+	"databricks.cluster": {base: "databricks_enabled: true", change: "databricks: {cluster: {node_type_id: Standard_D16as_v4}}"},
+	"databricks.job":     {base: "databricks_enabled: true", change: `databricks: {job: {schedule: "0 0 2 ? * MON"}}`},
 	"databricks.params": {base: "databricks_enabled: true\ndatabricks_enhanced_security_compliance: true",
 		change: "databricks: {params: {complianceStandards: [HIPAA]}}"},
 	"enable_customer_key_databricks_encryption":  {base: "databricks_enabled: true", change: "enable_customer_key_databricks_encryption: true"},
@@ -410,6 +412,11 @@ func (r *recordingProvider) EnsureAIService(ctx context.Context, ai provider.AIS
 func (r *recordingProvider) EnsureDatabricksWorkspace(ctx context.Context, ws provider.DatabricksWorkspace) (provider.Change, error) {
 	r.log.add("EnsureDatabricksWorkspace", ws)
 	return r.Provider.EnsureDatabricksWorkspace(ctx, ws)
+}
+
+func (r *recordingProvider) EnsureDatabricksJob(ctx context.Context, job provider.DatabricksJob) (provider.Change, error) {
+	r.log.add("EnsureDatabricksJob", job)
+	return r.Provider.EnsureDatabricksJob(ctx, job)
 }
 
 var testFuncRE = regexp.MustCompile(`(?m)^func (Test\w+)\(`)

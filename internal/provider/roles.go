@@ -94,10 +94,17 @@ type AI interface {
 	AIServiceKeys(ctx context.Context, ref ResourceRef) (AIKeys, error)
 }
 
-// Databricks is the Databricks workspace (databricks_enabled).
+// Databricks is the Databricks workspace (databricks_enabled) and the job
+// deploy_core schedules in it.
 type Databricks interface {
 	EnsureDatabricksWorkspace(ctx context.Context, ws DatabricksWorkspace) (Change, error)
 	DeleteDatabricksWorkspace(ctx context.Context, ref ResourceRef) (Change, error)
+	// EnsureDatabricksJob creates the job in its workspace, or resets it
+	// when a field aura owns differs. The workspace must exist (a dry run
+	// plans the job's creation when it does not).
+	EnsureDatabricksJob(ctx context.Context, job DatabricksJob) (Change, error)
+	// DeleteDatabricksJob is a no-op when the job or its workspace is gone.
+	DeleteDatabricksJob(ctx context.Context, ref DatabricksJobRef) (Change, error)
 }
 
 // ServicePrincipalApp is the Microsoft Entra application of the service

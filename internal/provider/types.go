@@ -333,3 +333,35 @@ func NextName(name string) string {
 	}
 	return name + "-next"
 }
+
+// DatabricksJob is the scheduled job deploy_core keeps in the workspace
+// deploy_common made (guide: "Enable Databricks deployment"). Databricks
+// does not make job names unique: aura finds its job by Name and refuses to
+// guess between two of that name.
+type DatabricksJob struct {
+	Workspace ResourceRef `json:"workspace"`
+	Name      string      `json:"name"`
+	// Schedule is a Quartz cron expression (databricks.job.schedule), run
+	// in Timezone, a Java/IANA time zone ID such as Europe/Madrid.
+	Schedule string `json:"schedule"`
+	Timezone string `json:"timezone"`
+	// NodeType is the VM size of the job cluster's nodes
+	// (databricks.cluster.node_type_id).
+	NodeType     string `json:"node_type"`
+	SparkVersion string `json:"spark_version"`
+	Workers      int    `json:"workers"`
+	// NotebookPath is the workspace notebook the job's one task runs.
+	NotebookPath string            `json:"notebook_path"`
+	Tags         map[string]string `json:"tags,omitempty"`
+}
+
+// Ref names the job.
+func (j DatabricksJob) Ref() DatabricksJobRef {
+	return DatabricksJobRef{Workspace: j.Workspace, Name: j.Name}
+}
+
+// DatabricksJobRef names a job by its workspace and name.
+type DatabricksJobRef struct {
+	Workspace ResourceRef `json:"workspace"`
+	Name      string      `json:"name"`
+}

@@ -23,12 +23,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/botservice/armbotservice"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/cognitiveservices/armcognitiveservices/v2"
@@ -99,6 +102,9 @@ type clients struct {
 	aiAccounts  *armcognitiveservices.AccountsClient
 	aiDeleted   *armcognitiveservices.DeletedAccountsClient
 	aiModels    *armcognitiveservices.DeploymentsClient
+	// jobsPipeline carries the Databricks Jobs API requests of every
+	// workspace.
+	jobsPipeline runtime.Pipeline
 
 	blobMu    sync.Mutex
 	blobCache map[provider.ResourceRef]*blobAccount
@@ -180,6 +186,8 @@ func New(opts Options) (*Provider, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("azure provider: %w", err)
 	}
+	armScope := strings.TrimSuffix(cc.Services[cloud.ResourceManager].Audience, "/") + "/.default"
+	c.jobsPipeline = newJobsPipeline(cred, armScope, opts.Transport, opts.Retry)
 	return &Provider{opts: opts, clients: c}, nil
 }
 

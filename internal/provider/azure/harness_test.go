@@ -94,7 +94,8 @@ func isWrite(entry string) bool {
 	case http.MethodPut, http.MethodPatch, http.MethodDelete:
 		return true
 	case http.MethodPost:
-		return strings.HasSuffix(path, "/stop") || strings.HasSuffix(path, "/start")
+		// Databricks' Jobs API changes jobs by POST.
+		return strings.HasSuffix(path, "/stop") || strings.HasSuffix(path, "/start") || strings.HasPrefix(path, fakecloud.JobsPathPrefix)
 	}
 	return false
 }

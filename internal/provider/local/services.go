@@ -111,5 +111,16 @@ func (p *Provider) EnsureDatabricksWorkspace(ctx context.Context, ws provider.Da
 
 // DeleteDatabricksWorkspace implements provider.Provider.
 func (p *Provider) DeleteDatabricksWorkspace(ctx context.Context, ref provider.ResourceRef) (provider.Change, error) {
-	return p.deleteRecord(ctx, kindDatabricks, "databricks workspace name", "databricks", ref)
+	c, err := p.deleteRecord(ctx, kindDatabricks, "databricks workspace name", "databricks", ref)
+	if err != nil || c.Op != provider.OpDelete || p.dry {
+		return c, err
+	}
+	// Its jobs go with it, as in Databricks.
+	unlock, err := p.lock(ctx, true)
+	if err != nil {
+		return c, err
+	}
+	defer unlock()
+	_, err = p.deletePath(filepath.Join(p.groupDir(ref.ResourceGroup), jobsDir(ref.Name)), true)
+	return c, err
 }

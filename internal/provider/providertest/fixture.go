@@ -38,6 +38,9 @@ var (
 		Deployments:   []provider.AIDeployment{{Name: "gpt-4o", Model: "gpt-4o", Version: "2024-08-06", Capacity: 10}}}
 	databricks = provider.DatabricksWorkspace{ResourceGroup: RG, Name: "aura-dbw-es-ct", Location: Location,
 		ManagedResourceGroup: "aura-dbw-es-ct-managed", Tags: tags}
+	dbxJob = provider.DatabricksJob{Workspace: provider.ResourceRef{ResourceGroup: RG, Name: databricks.Name}, Name: "aura-job-es-ct",
+		Schedule: "59 59 23 * * ?", Timezone: "Europe/Madrid", NodeType: "Standard_D8as_v4", SparkVersion: "15.4.x-scala2.12", Workers: 1,
+		NotebookPath: "/Shared/aura/aura-job", Tags: tags}
 	records = []provider.RecordSet{
 		{Name: "api", Type: "A", TTL: 300, Values: []string{"10.0.0.1", "10.0.0.2"}},
 		{Name: "bot", Type: "CNAME", TTL: 3600, Values: []string{"bot.example.net"}},
@@ -95,6 +98,9 @@ func EnsureOps() []Op {
 		Op{"databricks workspace", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureDatabricksWorkspace(ctx, databricks)
 		}},
+		Op{"databricks job", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
+			return p.EnsureDatabricksJob(ctx, dbxJob)
+		}},
 	)
 }
 
@@ -113,6 +119,8 @@ func ChangedOps() []Op {
 	b.Endpoint = "https://bot-es-ct-next.aura.example.com/api/messages"
 	a := ai
 	a.Deployments = []provider.AIDeployment{{Name: "gpt-4o", Model: "gpt-4o", Version: "2024-08-06", Capacity: 20}}
+	j := dbxJob
+	j.Schedule = "0 0 2 * * ?"
 	return []Op{
 		{"resource group tags", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureResourceGroup(ctx, provider.ResourceGroup{Name: RG, Location: Location, Tags: newTags})
@@ -141,12 +149,18 @@ func ChangedOps() []Op {
 		{"ai deployment capacity", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.EnsureAIService(ctx, a)
 		}},
+		{"databricks job schedule", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
+			return p.EnsureDatabricksJob(ctx, j)
+		}},
 	}
 }
 
 // DeleteOps undo EnsureOps, children first.
 func DeleteOps() []Op {
 	return []Op{
+		{"delete databricks job", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
+			return p.DeleteDatabricksJob(ctx, dbxJob.Ref())
+		}},
 		{"delete databricks workspace", func(ctx context.Context, p provider.Provider) (provider.Change, error) {
 			return p.DeleteDatabricksWorkspace(ctx, provider.ResourceRef{ResourceGroup: RG, Name: databricks.Name})
 		}},

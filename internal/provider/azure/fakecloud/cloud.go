@@ -73,6 +73,12 @@ type Cloud struct {
 	// returns a control plane's of its own to go on past the cluster.
 	// It is called with the cloud locked: it must not call the Cloud.
 	Kubeconfig func(rg, name string) []byte
+	// WorkspaceURL is a new Databricks workspace's workspaceUrl (nil:
+	// adb-ID.azuredatabricks.net, served through Transport).
+	WorkspaceURL func(id string) string
+	// DatabricksNodeTypes are the node types the workspaces' Jobs API
+	// accepts (nil: any Standard_ VM size).
+	DatabricksNodeTypes []string
 
 	mu            sync.Mutex
 	serial        int
@@ -90,6 +96,7 @@ type Cloud struct {
 	assignments   map[string]*armauthorization.RoleAssignment
 	customRoles   map[string]*armauthorization.RoleDefinition // by ID; made on first use
 	workspaces    map[string]*armdatabricks.Workspace
+	jobs          map[string]*dbxJob // Databricks jobs, by job ID
 	svc           *services
 
 	transport policy.Transporter
@@ -112,6 +119,7 @@ func New() *Cloud {
 		clusters:      map[string]*armcontainerservice.ManagedCluster{},
 		assignments:   map[string]*armauthorization.RoleAssignment{},
 		workspaces:    map[string]*armdatabricks.Workspace{},
+		jobs:          map[string]*dbxJob{},
 		svc:           newServices(),
 	}
 	c.transport = c.router()
@@ -137,6 +145,9 @@ type router struct {
 }
 
 func (r router) Do(req *http.Request) (*http.Response, error) {
+	if resp, ok := r.c.serveJobsInProcess(req); ok {
+		return resp, nil
+	}
 	name, _ := req.Context().Value(runtime.CtxAPINameKey{}).(string)
 	client, _, _ := strings.Cut(name, ".")
 	if client == "AccountsClient" && strings.Contains(strings.ToLower(req.URL.Path), "/providers/microsoft.cognitiveservices/") {
@@ -197,7 +208,7 @@ func (c *Cloud) Snapshot() string {
 	all := map[string]any{
 		"groups": c.groups, "generic": c.generic, "accounts": c.accounts, "containers": c.containers, "policies": c.policies,
 		"vaults": c.vaults, "deletedVaults": c.deletedVaults, "keys": c.keys, "zones": c.zones, "records": c.records,
-		"clusters": c.clusters, "assignments": c.assignments, "workspaces": c.workspaces,
+		"clusters": c.clusters, "assignments": c.assignments, "workspaces": c.workspaces, "jobs": c.jobs,
 	}
 	maps.Copy(all, c.svc.snapshot())
 	data, err := json.MarshalIndent(all, "", " ")
@@ -209,7 +220,8 @@ func (c *Cloud) Snapshot() string {
 
 // Resources lists what the cloud holds, one key per resource ("accounts
 // rg/name", …), sorted; soft-deleted key vaults are not resources
-// (DeletedVaults).
+// (DeletedVaults), nor are Databricks jobs, which live in a workspace, not
+// in ARM (Jobs).
 func (c *Cloud) Resources() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

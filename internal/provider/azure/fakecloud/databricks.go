@@ -44,6 +44,7 @@ func managedGroup(w *armdatabricks.Workspace) string {
 func (c *Cloud) deleteWorkspace(k string) {
 	w := c.workspaces[k]
 	delete(c.workspaces, k)
+	c.deleteJobsOf(str(w.Properties.WorkspaceID))
 	if mrg := managedGroup(w); mrg != "" {
 		if _, ok := c.groups[key(mrg)]; ok {
 			c.deleteGroup(mrg)
@@ -101,7 +102,7 @@ func (c *Cloud) workspacesServer() dbxfake.WorkspacesServer {
 					Properties: &armresources.ResourceGroupProperties{ProvisioningState: ptr("Succeeded")}}
 				n := c.next()
 				pr.WorkspaceID = ptr(fmt.Sprintf("%016d", n))
-				pr.WorkspaceURL = ptr("adb-" + str(pr.WorkspaceID) + ".azuredatabricks.net")
+				pr.WorkspaceURL = ptr(c.workspaceURL(str(pr.WorkspaceID)))
 				if boolParam(pr.Parameters.PrepareEncryption) {
 					pr.StorageAccountIdentity = &armdatabricks.ManagedIdentityConfiguration{PrincipalID: ptr(principalID("dbfs of " + str(w.ID))), Type: ptr("SystemAssigned")}
 				}

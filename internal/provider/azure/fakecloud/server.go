@@ -55,8 +55,11 @@ type Server struct {
 
 	mu     sync.Mutex
 	tokens map[string]bool
-	ops    map[string]*operation
-	log    []string
+	// dbxTokens are the tokens issued for Azure Databricks, which only
+	// the workspaces' Jobs API takes.
+	dbxTokens map[string]bool
+	ops       map[string]*operation
+	log       []string
 }
 
 // operation is a long-running operation the server answered with an
@@ -73,13 +76,18 @@ type operation struct {
 
 // NewServer starts a server for c that logs in sp. Close it when done.
 func NewServer(c *Cloud, sp ServicePrincipal) *Server {
-	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, ops: map[string]*operation{}, done: make(chan struct{})}
+	s := &Server{Cloud: c, sp: sp, tokens: map[string]bool{}, dbxTokens: map[string]bool{}, ops: map[string]*operation{}, done: make(chan struct{})}
 	s.Directory = newDirectory(s)
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// A client that exits mid-handshake is no news.
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv.StartTLS()
 	s.URL = s.srv.URL
+	if c.WorkspaceURL == nil {
+		// Databricks reports a host name; a client puts https:// before it.
+		host := strings.TrimPrefix(s.URL, "https://")
+		c.WorkspaceURL = func(id string) string { return host + workspacePrefix + id }
+	}
 	return s
 }
 
@@ -141,6 +149,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if m := tokenPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPost {
 		s.token(w, r, m[1])
+		return
+	}
+	if m := workspacePath.FindStringSubmatch(r.URL.Path); m != nil {
+		s.serveWorkspace(w, r, m[1], m[2])
 		return
 	}
 	if !s.authorized(r) {
@@ -294,6 +306,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only client_credentials")
 	case f.Get("client_id") != s.sp.ClientID || f.Get("client_secret") != s.sp.ClientSecret:
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+	case forDatabricks(f.Get("scope")):
+		tok := "fakecloud-dbx." + newID()
+		s.mu.Lock()
+		s.dbxTokens[tok] = true
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 	case !forAudience(f.Get("scope")):
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS500011: The resource principal named "+f.Get("scope")+" was not found; want "+Audience)
 	default:
@@ -314,6 +332,41 @@ func forAudience(scope string) bool {
 		}
 	}
 	return false
+}
+
+// DatabricksResource is Azure Databricks' application ID: the resource of
+// its tokens' scope.
+const DatabricksResource = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"
+
+func forDatabricks(scope string) bool {
+	for _, sc := range strings.Fields(scope) {
+		if sc == DatabricksResource+"/.default" {
+			return true
+		}
+	}
+	return false
+}
+
+// workspacePrefix starts the paths of the workspaces the server serves.
+const workspacePrefix = "/databricks/"
+
+var workspacePath = regexp.MustCompile(`^` + workspacePrefix + `(\d+)` + JobsPathPrefix + `([a-z]+)$`)
+
+// serveWorkspace is a workspace's Jobs API: it takes a Databricks token
+// only (an ARM token is for ARM), and, when sent, an ARM token as the
+// management token.
+func (s *Server) serveWorkspace(w http.ResponseWriter, r *http.Request, ws, op string) {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	mgmt := r.Header.Get("X-Databricks-Azure-SP-Management-Token")
+	s.mu.Lock()
+	ok := s.dbxTokens[tok] && (mgmt == "" || s.tokens[mgmt])
+	s.log = append(s.log, r.Method+" "+r.URL.Path)
+	s.mu.Unlock()
+	if !ok {
+		jobsError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the token is not an Azure Databricks token of this login host")
+		return
+	}
+	s.Cloud.ServeJobs(w, r, ws, op)
 }
 
 func (s *Server) authorized(r *http.Request) bool {
