@@ -55,20 +55,31 @@ func sameRecord(a, b provider.RecordSet) bool {
 // coreDNSAction creates the environment's records when they are missing
 // (first install), moves them only with force_dns_update (otherwise `aura
 // dns` does, with a backup), and keeps the -next records pointing at this
-// deployment when next_domains_enabled.
+// deployment when next_domains_enabled. With the flag off, the -next
+// records still pointing at this deployment go, as the -next bot channel
+// does: nobody tests on them any more, and left behind they would outlive
+// the namespace they point at. Those of another deployment (a release
+// namespace being tested) stay.
 func (e *Env) coreDNSAction() Action {
 	return ProviderActions("dns records", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
 		out, err := e.ensureRecordSets(ctx, p, e.records(false), "`aura dns` switches it (or set force_dns_update)")
 		if err != nil {
 			return out, err
 		}
-		if e.Cfg.NextDomainsEnabled {
-			for _, rs := range e.records(true) {
-				c, err := p.PutRecordSet(ctx, e.zone(), rs)
-				out = append(out, c)
-				if err != nil {
-					return out, err
+		if !e.Cfg.NextDomainsEnabled {
+			gone, err := e.deleteOwnRecords(ctx, p, e.records(true))
+			for i := range gone {
+				if gone[i].Op == provider.OpDelete && gone[i].Detail == "" {
+					gone[i].Detail = "next_domains_enabled is off"
 				}
+			}
+			return append(out, gone...), err
+		}
+		for _, rs := range e.records(true) {
+			c, err := p.PutRecordSet(ctx, e.zone(), rs)
+			out = append(out, c)
+			if err != nil {
+				return out, err
 			}
 		}
 		return out, nil
