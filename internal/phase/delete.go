@@ -87,9 +87,10 @@ func DeleteCore(e *Env, full bool) Phase {
 	return Phase{Name: "delete_core", Steps: steps}
 }
 
-// deleteOwnRecords deletes the record sets that point at this deployment;
-// one pointing elsewhere (`aura dns` moved it to another namespace or
-// cluster) serves that deployment and stays.
+// deleteOwnRecords deletes the record sets that point at this deployment,
+// whatever their TTL (an operator lowers it before a switch); one pointing
+// elsewhere (`aura dns` moved it to another namespace or cluster) serves
+// that deployment and stays.
 func (e *Env) deleteOwnRecords(ctx context.Context, p provider.Provider, records []provider.RecordSet) ([]Change, error) {
 	var out []Change
 	for _, rs := range records {
@@ -100,7 +101,7 @@ func (e *Env) deleteOwnRecords(ctx context.Context, p provider.Provider, records
 		if err != nil {
 			return out, err
 		}
-		if !sameRecord(have, rs) {
+		if !sameTarget(have, rs) {
 			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
 				Detail: "kept: points to " + strings.Join(have.Values, ",") + ", not to " + e.ingressTarget()})
 			continue

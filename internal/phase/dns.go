@@ -49,7 +49,14 @@ func (e *Env) records(next bool) []provider.RecordSet {
 }
 
 func sameRecord(a, b provider.RecordSet) bool {
-	return a.TTL == b.TTL && strings.EqualFold(a.Type, b.Type) && slices.Equal(a.Values, b.Values)
+	return a.TTL == b.TTL && sameTarget(a, b)
+}
+
+// sameTarget: both record sets send clients to the same place (DNS names
+// compare without case); the TTL does not say which deployment a name
+// serves.
+func sameTarget(a, b provider.RecordSet) bool {
+	return strings.EqualFold(a.Type, b.Type) && slices.EqualFunc(a.Values, b.Values, strings.EqualFold)
 }
 
 // coreDNSAction creates the environment's records when they are missing
@@ -98,6 +105,11 @@ func (e *Env) ensureRecordSets(ctx context.Context, p provider.Provider, want []
 			return out, err
 		case sameRecord(have, rs):
 			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name})
+			continue
+		case sameTarget(have, rs) && !e.Cfg.ForceDNSUpdate:
+			// Lowered by hand before a switch, most likely: not aura's to undo.
+			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
+				Detail: fmt.Sprintf("ttl %d kept (force_dns_update sets %d)", have.TTL, rs.TTL)})
 			continue
 		case !e.Cfg.ForceDNSUpdate:
 			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,

@@ -1,6 +1,7 @@
 package phase
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -15,10 +16,12 @@ func TestCoreDNSNextOff(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		nextOnNS    bool // the -next names were last deployed from the release namespace
+		lowTTL      bool // an operator lowered their TTL by hand: they still point here
 		wantDeleted bool
 	}{
-		{"-next on this deployment", false, true},
-		{"-next on the release namespace", true, false},
+		{"-next on this deployment", false, false, true},
+		{"-next on this deployment, ttl lowered", false, true, true},
+		{"-next on the release namespace", true, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := testEnv(t, "next_domains_enabled: true\n")
@@ -28,6 +31,14 @@ func TestCoreDNSNextOff(t *testing.T) {
 				e.ReleaseNamespace = true
 				mustRun(t, Phase{Name: "core dns", Steps: Sequence(e.coreDNSAction())})
 				e.ReleaseNamespace = false
+			}
+			if tc.lowTTL {
+				for _, rs := range e.records(true) {
+					rs.TTL = 60
+					if _, err := e.Provider.PutRecordSet(context.Background(), e.zone(), rs); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			before := zoneRecords(t, e)
 

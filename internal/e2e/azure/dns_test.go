@@ -145,6 +145,21 @@ func (w *world) servicesName() (name, key string) {
 	return name, name + "/cname"
 }
 
+// loweredName is the name whose TTL foreignRecords lowers: not the
+// services one, which has its metadata.
+func (w *world) loweredName() string {
+	w.t.Helper()
+	_, services := w.servicesName()
+	for _, k := range w.names(false) {
+		if k != services {
+			name, _, _ := strings.Cut(k, "/")
+			return name
+		}
+	}
+	w.t.Fatal("the environment has no public name but services")
+	return ""
+}
+
 func (w *world) usualTarget() string {
 	return w.target(w.config.Derived.CoreNamespace, w.config.ClusterName)
 }
@@ -185,9 +200,10 @@ func (w *world) putByHand(name string, update func(*armdns.RecordSet)) {
 	}
 }
 
-// foreignRecords: another environment's name in the zone, and metadata an
+// foreignRecords: another environment's name in the zone, metadata an
 // operator put on this environment's services name (aura owns its target
-// and TTL, not its metadata).
+// and TTL, not its metadata), and the TTL of another name lowered by hand,
+// as one does before a switch: the name still points at this deployment.
 func (w *world) foreignRecords() {
 	w.t.Helper()
 	w.putByHand(otherEnvRecord, func(rs *armdns.RecordSet) {
@@ -200,6 +216,10 @@ func (w *world) foreignRecords() {
 	w.putByHand(services, func(rs *armdns.RecordSet) {
 		team := "aura-ops"
 		rs.Properties.Metadata = map[string]*string{"team": &team}
+	})
+	w.putByHand(w.loweredName(), func(rs *armdns.RecordSet) {
+		ttl := int64(60)
+		rs.Properties.TTL = &ttl
 	})
 }
 
