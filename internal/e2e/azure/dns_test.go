@@ -384,8 +384,10 @@ func (w *world) deleteReleaseNamespace() {
 // beforeFullDelete: the -next names on the usual namespace again
 // (deploy_core with next_domains_enabled: exactly those record sets
 // written), then a new cluster's `aura dns` takes the services name (as
-// the guide's parallel cluster does). It returns the zone then.
-func (w *world) beforeFullDelete() map[string]string {
+// the guide's parallel cluster does). delete_core --full --dry-run then
+// writes nothing. It returns the zone then and the record set deletes the
+// dry run announced.
+func (w *world) beforeFullDelete() (map[string]string, []string) {
 	w.t.Helper()
 	w.writeOverlay(baseOverlay + "next_domains_enabled: true\n")
 	r := w.ok("deploy_core")
@@ -396,15 +398,33 @@ func (w *world) beforeFullDelete() map[string]string {
 		target := w.target(w.config.Derived.CoreNamespace, "auraclusternew")
 		rs.Properties.CnameRecord = &armdns.CnameRecord{Cname: &target}
 	})
-	return w.dnsZone()
+	zone := w.dnsZone()
+	dry := w.ok("delete_core", "--full", "--dry-run")
+	w.expectWrites(dry, nil)
+	w.sameZoneBut("delete_core --full --dry-run", zone, w.dnsZone(), nil)
+	return zone, recordChanges(dry)
+}
+
+// recordChanges are the record set changes a command reported.
+func recordChanges(r result) []string {
+	var out []string
+	for _, c := range r.changed() {
+		if strings.Contains(c, "dns record set") {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // afterFullDelete: delete_core --full deleted the environment's names and
 // the -next names that point at this deployment, and nothing else: the
 // name the new cluster took and the other environment's stay byte for
-// byte.
-func (w *world) afterFullDelete(before map[string]string, r result) {
+// byte. The dry run announced exactly those deletes.
+func (w *world) afterFullDelete(before map[string]string, planned []string, r result) {
 	w.t.Helper()
+	if got := recordChanges(r); !slices.Equal(got, planned) || len(got) == 0 {
+		w.t.Errorf("delete_core --full --dry-run announced\n%s\ndelete_core --full changed\n%s", strings.Join(planned, "\n"), strings.Join(got, "\n"))
+	}
 	_, services := w.servicesName()
 	own := w.names(true)
 	for _, k := range w.names(false) {

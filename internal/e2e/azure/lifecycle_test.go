@@ -71,7 +71,7 @@ func TestLifecycle(t *testing.T) {
 	w.releaseNamespace()
 	w.dnsSwitch()
 	w.deleteReleaseNamespace()
-	fullZone := w.beforeFullDelete()
+	fullZone, fullPlan := w.beforeFullDelete()
 
 	// stop and start: each changes the power state once; a repeat writes
 	// nothing.
@@ -93,7 +93,7 @@ func TestLifecycle(t *testing.T) {
 	for i, args := range deletes {
 		r := w.ok(args...)
 		if i == 0 {
-			w.afterFullDelete(fullZone, r)
+			w.afterFullDelete(fullZone, fullPlan, r)
 			for _, r := range w.cloud.Resources() {
 				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") {
 					t.Errorf("delete_core --full left %s", r)
