@@ -66,6 +66,12 @@ func (c *Cloud) recordsServer() dnsfake.RecordSetsServer {
 			}
 			k := key(rg, zone, name, string(t))
 			old, exists := c.records[k]
+			if c.cnameClash(rg, zone, name, t) {
+				// Azure, as DNS (RFC 1912 2.4): a CNAME shares its name
+				// with no other record set, the zone apex's SOA and NS
+				// included.
+				return resp, fail(http.StatusConflict, "Conflict")
+			}
 			switch {
 			case opts != nil && opts.IfNoneMatch != nil && exists:
 				return resp, fail(http.StatusPreconditionFailed, "PreconditionFailed")
@@ -102,6 +108,20 @@ func (c *Cloud) recordsServer() dnsfake.RecordSetsServer {
 			return page(armdns.RecordSetsClientListAllByDNSZoneResponse{RecordSetListResult: armdns.RecordSetListResult{Value: list}})
 		},
 	}
+}
+
+// cnameClash: a record set of type t named name cannot join the zone's
+// (c.mu held).
+func (c *Cloud) cnameClash(rg, zone, name string, t armdns.RecordType) bool {
+	for _, other := range armdns.PossibleRecordTypeValues() {
+		if other == t || (t != armdns.RecordTypeCNAME && other != armdns.RecordTypeCNAME) {
+			continue
+		}
+		if _, ok := c.records[key(rg, zone, name, string(other))]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // SetRecordSet puts a record set into a zone as someone other than aura
