@@ -101,6 +101,25 @@ func (e *Env) ensureRecordSets(ctx context.Context, p provider.Provider, want []
 		have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
 		switch {
 		case provider.IsNotFound(err):
+			held, err := e.nameHolders(ctx, p, rs)
+			if err != nil {
+				return out, err
+			}
+			if len(held) == 0 {
+				break
+			}
+			if !e.Cfg.ForceDNSUpdate {
+				out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
+					Detail: "the name is held by " + keyList(held) + "; " + hint})
+				continue
+			}
+			for _, k := range held {
+				c, err := p.DeleteRecordSet(ctx, e.zone(), k)
+				out = append(out, c)
+				if err != nil {
+					return out, err
+				}
+			}
 		case err != nil:
 			return out, err
 		case sameRecord(have, rs):
@@ -125,30 +144,69 @@ func (e *Env) ensureRecordSets(ctx context.Context, p provider.Provider, want []
 	return out, nil
 }
 
+// nameHolders are the record sets that hold the name a CNAME wants (none
+// for another type): DNS lets a CNAME share its name with nothing, and
+// Azure refuses it with 409. The old platform's A record at
+// legacy_services_domain is the usual one.
+func (e *Env) nameHolders(ctx context.Context, p provider.Provider, rs provider.RecordSet) ([]provider.RecordKey, error) {
+	if !strings.EqualFold(rs.Type, "CNAME") {
+		return nil, nil
+	}
+	var out []provider.RecordKey
+	for _, t := range []string{"A", "AAAA", "TXT"} {
+		k := provider.RecordKey{Name: rs.Name, Type: t}
+		_, err := p.GetRecordSet(ctx, e.zone(), k)
+		switch {
+		case provider.IsNotFound(err):
+		case err != nil:
+			return nil, err
+		default:
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func keyList(keys []provider.RecordKey) string {
+	s := make([]string, len(keys))
+	for i, k := range keys {
+		s[i] = "the " + k.Type + " record set"
+	}
+	return strings.Join(s, ", ")
+}
+
 // DNS is `aura dns`: point the environment's names at this deployment,
 // after saving the record sets it changes so `--rollback` restores them
-// exactly. With nothing to change it writes nothing, so a second run keeps
-// the backup of the state before the switch.
+// exactly. A record set of another type holding a name (the old
+// platform's A record) is saved too, and deleted just before the CNAME
+// takes its place. With nothing to change it writes nothing, so a second
+// run keeps the backup of the state before the switch.
 func DNS(e *Env) Phase {
 	return Phase{Name: "dns", Steps: Sequence(ProviderActions("switch dns records", e.Provider, func(ctx context.Context, p provider.Provider) ([]Change, error) {
 		want := e.records(false)
 		var todo []provider.RecordSet
+		keys := make([]provider.RecordKey, 0, len(want))
+		held := map[provider.RecordKey][]provider.RecordKey{}
 		for _, rs := range want {
+			keys = append(keys, rs.Key())
 			have, err := p.GetRecordSet(ctx, e.zone(), rs.Key())
-			if err != nil && !provider.IsNotFound(err) {
+			switch {
+			case provider.IsNotFound(err):
+				h, err := e.nameHolders(ctx, p, rs)
+				if err != nil {
+					return nil, err
+				}
+				held[rs.Key()], keys = h, append(keys, h...)
+			case err != nil:
 				return nil, err
+			case sameRecord(have, rs):
+				continue
 			}
-			if err != nil || !sameRecord(have, rs) {
-				todo = append(todo, rs)
-			}
+			todo = append(todo, rs)
 		}
 		if len(todo) == 0 {
 			return []Change{{Op: provider.OpNone, Kind: "dns record sets", Name: e.Cfg.Derived.EnvironmentName,
 				Detail: "already point to " + e.ingressTarget()}}, nil
-		}
-		keys := make([]provider.RecordKey, len(want))
-		for i, rs := range want {
-			keys[i] = rs.Key()
 		}
 		backup, err := provider.BackupRecords(ctx, p, e.zone(), keys, e.dnsBackupBlob())
 		out := []Change{backup}
@@ -156,6 +214,16 @@ func DNS(e *Env) Phase {
 			return out, fmt.Errorf("dns backup before the switch: %w (nothing was switched)", err)
 		}
 		for _, rs := range todo {
+			for _, k := range held[rs.Key()] {
+				c, err := p.DeleteRecordSet(ctx, e.zone(), k)
+				if c.Op == provider.OpDelete {
+					c.Detail = "replaced by the CNAME " + e.ingressTarget() + "; saved for --rollback"
+				}
+				out = append(out, c)
+				if err != nil {
+					return out, err
+				}
+			}
 			c, err := p.PutRecordSet(ctx, e.zone(), rs)
 			out = append(out, c)
 			if err != nil {
