@@ -41,7 +41,7 @@ func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func
 // DeleteCore is delete_core (guide: "Core undeployment"): the operator's
 // custom resources of the core namespace (while the operator still runs to
 // release their finalizers), then the core namespace and everything
-// deploy_core applied in it, the -next DNS records and the info file; with
+// deploy_core applied in it, its -next DNS records and the info file; with
 // full, also the environment's DNS records, bot channels, AI services and
 // Databricks job (the workspace is deploy_common's).
 // Only what points at or belongs to this core namespace is deleted: records
@@ -59,10 +59,10 @@ func DeleteCore(e *Env, full bool) Phase {
 		e.leaveAction("release operator CRDs", e.crdInventory(), leave),
 		e.leaveAction("release agents namespace", e.agentsInventory(), leave),
 	}
-	var dns []provider.RecordSet
-	if e.Cfg.NextDomainsEnabled || full {
-		dns = append(dns, e.records(true)...)
-	}
+	// The -next records of this deployment go whatever next_domains_enabled
+	// says now: turned off after testing, it would otherwise leave them
+	// pointing at the deleted namespace.
+	dns := e.records(true)
 	if full {
 		dns = append(dns, e.records(false)...)
 	}
@@ -92,9 +92,10 @@ func DeleteCore(e *Env, full bool) Phase {
 	return Phase{Name: "delete_core", Steps: steps}
 }
 
-// deleteOwnRecords deletes the record sets that point at this deployment;
-// one pointing elsewhere (`aura dns` moved it to another namespace or
-// cluster) serves that deployment and stays.
+// deleteOwnRecords deletes the record sets that point at this deployment,
+// whatever their TTL (an operator lowers it before a switch); one pointing
+// elsewhere (`aura dns` moved it to another namespace or cluster) serves
+// that deployment and stays.
 func (e *Env) deleteOwnRecords(ctx context.Context, p provider.Provider, records []provider.RecordSet) ([]Change, error) {
 	var out []Change
 	for _, rs := range records {
@@ -105,7 +106,7 @@ func (e *Env) deleteOwnRecords(ctx context.Context, p provider.Provider, records
 		if err != nil {
 			return out, err
 		}
-		if !sameRecord(have, rs) {
+		if !sameTarget(have, rs) {
 			out = append(out, Change{Op: provider.OpNone, Kind: "dns record set", Name: rs.Name,
 				Detail: "kept: points to " + strings.Join(have.Values, ",") + ", not to " + e.ingressTarget()})
 			continue

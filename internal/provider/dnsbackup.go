@@ -82,6 +82,8 @@ func ReadDNSBackup(ctx context.Context, p Provider, src BlobRef) (DNSBackup, err
 
 // RestoreRecords puts every saved record set back exactly as it was and
 // deletes those that did not exist before the switch (`aura dns --rollback`).
+// The deletes come first: a CNAME the switch made must be gone before the
+// record set it replaced (the old platform's A record) can come back.
 func RestoreRecords(ctx context.Context, p Provider, zone Zone, src BlobRef) ([]Change, error) {
 	b, err := ReadDNSBackup(ctx, p, src)
 	if err != nil {
@@ -91,17 +93,22 @@ func RestoreRecords(ctx context.Context, p Provider, zone Zone, src BlobRef) ([]
 		return nil, fmt.Errorf("dns backup %s is of zone %q, not %q", src, b.Zone, zone.Name)
 	}
 	var changes []Change
-	for _, r := range b.Records {
-		var c Change
-		if r.Present {
-			c, err = p.PutRecordSet(ctx, zone, *r.Record)
-		} else {
-			c, err = p.DeleteRecordSet(ctx, zone, r.Key)
+	for _, put := range []bool{false, true} {
+		for _, r := range b.Records {
+			if r.Present != put {
+				continue
+			}
+			var c Change
+			if r.Present {
+				c, err = p.PutRecordSet(ctx, zone, *r.Record)
+			} else {
+				c, err = p.DeleteRecordSet(ctx, zone, r.Key)
+			}
+			if err != nil {
+				return changes, fmt.Errorf("dns restore of %s in %s: %w", r.Key, zone.Name, err)
+			}
+			changes = append(changes, c)
 		}
-		if err != nil {
-			return changes, fmt.Errorf("dns restore of %s in %s: %w", r.Key, zone.Name, err)
-		}
-		changes = append(changes, c)
 	}
 	return changes, nil
 }

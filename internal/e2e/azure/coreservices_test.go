@@ -104,8 +104,9 @@ func (w *world) checkCognitiveSecret(deployed result) {
 // nextBotChannel: with next_bot_channel_enabled, deploy_core adds the
 // -next channel at the -next services name; with the flag off again
 // (guide: before the final DNS update), deploy_core deletes it. Each
-// re-run writes nothing.
-func (w *world) nextBotChannel() {
+// re-run writes nothing. It returns the last deploy_core, with both flags
+// off.
+func (w *world) nextBotChannel() result {
 	w.t.Helper()
 	rg, name := w.config.Derived.ClusterResourceGroup, w.config.Derived.NextBotChannelName
 	w.writeOverlay(baseOverlay + "next_domains_enabled: true\nnext_bot_channel_enabled: true\n")
@@ -135,7 +136,7 @@ func (w *world) nextBotChannel() {
 	w.rerunWritesNothing("deploy_core")
 
 	w.writeOverlay(baseOverlay)
-	w.ok("deploy_core")
+	return w.ok("deploy_core")
 }
 
 // release is the manifest the aura binary embeds.

@@ -10,7 +10,9 @@ import (
 // fake one over HTTPS on this machine, reached as a Custom cloud, with
 // Confidential Computing on (key vault, key, disk encryption set), a
 // Databricks workspace and OpenAI: deploy_common → deploy_infra →
-// deploy_system → dns → deploy_core (→ the -next bot channel on, then off)
+// deploy_system → dns → deploy_core (→ the -next bot channel on, then off;
+// -next names off; the release namespace with -next names → dns --ns → dns
+// --rollback → delete_core --ns; -next names on the usual namespace)
 // → stop → start → delete_core --full → delete_system → delete_infra →
 // delete_common. Before each deploy, its plan and dry run
 // write nothing to ARM and announce every resource the run then makes;
@@ -72,7 +74,12 @@ func TestLifecycle(t *testing.T) {
 	}
 	w.rerunWritesNothing("plan", "deploy_core")
 	w.checkCoreServices(deployed)
-	w.nextBotChannel()
+	w.nextDomainsOff(w.nextBotChannel())
+	w.foreignRecords()
+	w.releaseNamespace()
+	w.dnsSwitch()
+	w.deleteReleaseNamespace()
+	fullZone, fullPlan := w.beforeFullDelete()
 
 	// stop and start: each changes the power state once; a repeat writes
 	// nothing.
@@ -92,8 +99,9 @@ func TestLifecycle(t *testing.T) {
 	// the deletes after it.
 	deletes := [][]string{{"delete_core", "--full"}, {"delete_system"}, {"delete_infra"}, {"delete_common", "--yes"}}
 	for i, args := range deletes {
-		w.ok(args...)
+		r := w.ok(args...)
 		if i == 0 {
+			w.afterFullDelete(fullZone, fullPlan, r)
 			for _, r := range w.cloud.Resources() {
 				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") {
 					t.Errorf("delete_core --full left %s", r)

@@ -81,8 +81,8 @@ func TestDNSBackupSwitchRestoreIsExact(t *testing.T) {
 	for _, c := range changes {
 		ops = append(ops, c.Op)
 	}
-	// Sorted by name: api A (update), api-next A (delete), bot CNAME (update).
-	if want := []provider.Op{provider.OpUpdate, provider.OpDelete, provider.OpUpdate}; !reflect.DeepEqual(ops, want) {
+	// Deletes first, then by name: api-next A (delete), api A (update), bot CNAME (update).
+	if want := []provider.Op{provider.OpDelete, provider.OpUpdate, provider.OpUpdate}; !reflect.DeepEqual(ops, want) {
 		t.Errorf("restore did %v, want %v (%v)", ops, want, changes)
 	}
 	restored, err := os.ReadFile(zoneFile)

@@ -2,6 +2,7 @@ package fakecloud
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -65,6 +66,12 @@ func (c *Cloud) recordsServer() dnsfake.RecordSetsServer {
 			}
 			k := key(rg, zone, name, string(t))
 			old, exists := c.records[k]
+			if c.cnameClash(rg, zone, name, t) {
+				// Azure, as DNS (RFC 1912 2.4): a CNAME shares its name
+				// with no other record set, the zone apex's SOA and NS
+				// included.
+				return resp, fail(http.StatusConflict, "Conflict")
+			}
 			switch {
 			case opts != nil && opts.IfNoneMatch != nil && exists:
 				return resp, fail(http.StatusPreconditionFailed, "PreconditionFailed")
@@ -101,4 +108,47 @@ func (c *Cloud) recordsServer() dnsfake.RecordSetsServer {
 			return page(armdns.RecordSetsClientListAllByDNSZoneResponse{RecordSetListResult: armdns.RecordSetListResult{Value: list}})
 		},
 	}
+}
+
+// cnameClash: a record set of type t named name cannot join the zone's
+// (c.mu held).
+func (c *Cloud) cnameClash(rg, zone, name string, t armdns.RecordType) bool {
+	for _, other := range armdns.PossibleRecordTypeValues() {
+		if other == t || (t != armdns.RecordTypeCNAME && other != armdns.RecordTypeCNAME) {
+			continue
+		}
+		if _, ok := c.records[key(rg, zone, name, string(other))]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// SetRecordSet puts a record set into a zone as someone other than aura
+// would (another environment's installer, an operator in the portal), with
+// whatever it holds (metadata, TTL): what aura must leave as it is. Azure
+// gives it its name, type, ID and a new ETag.
+func (c *Cloud) SetRecordSet(rg, zone string, t armdns.RecordType, rs armdns.RecordSet) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.zones[key(rg, zone)]; !ok {
+		return fmt.Errorf("fakecloud: no dns zone %s in %s", zone, rg)
+	}
+	name := str(rs.Name)
+	put := clone(&rs)
+	put.Type, put.Etag = ptr("Microsoft.Network/dnszones/"+string(t)), c.etag()
+	put.ID = ptr(c.groupID(rg) + "/providers/Microsoft.Network/dnszones/" + zone + "/" + string(t) + "/" + name)
+	c.records[key(rg, zone, name, string(t))] = put
+	return nil
+}
+
+// RecordSet is a record set as the zone holds it (nil: none).
+func (c *Cloud) RecordSet(rg, zone, name string, t armdns.RecordType) *armdns.RecordSet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rs, ok := c.records[key(rg, zone, name, string(t))]
+	if !ok {
+		return nil
+	}
+	return clone(rs)
 }
