@@ -71,7 +71,10 @@ func DeleteCore(e *Env, full bool) Phase {
 			return e.deleteOwnRecords(ctx, p, dns)
 		}))
 	}
-	if full {
+	if full && e.ReleaseNamespace {
+		last = append(last, keptForTheEnvironment(p))
+	}
+	if full && !e.ReleaseNamespace {
 		for _, bc := range []string{e.Cfg.Derived.BotChannelName, e.Cfg.Derived.NextBotChannelName} {
 			last = append(last, ProviderAction("delete bot channel "+bc, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 				return p.DeleteBotChannel(ctx, provider.ResourceRef{ResourceGroup: e.clusterRG(), Name: bc})
@@ -90,6 +93,16 @@ func DeleteCore(e *Env, full bool) Phase {
 	steps = append(append(steps, last), e.deleteTenantGroupSteps(full)...) // tenant.go
 	steps = append(steps, Step{removeFileAction("remove "+e.infoPath(), e.infoPath())})
 	return Phase{Name: "delete_core", Steps: steps}
+}
+
+// keptForTheEnvironment says why delete_core --ns --full leaves the bot
+// channels, AI services and Databricks job: the environment's usual
+// namespace still uses them, and `delete_core --full` of it removes them.
+func keptForTheEnvironment(p provider.Provider) Action {
+	return ProviderAction("environment services", p, func(context.Context, provider.Provider) (Change, error) {
+		return Change{Op: provider.OpNone, Kind: "environment services", Name: "bot channels, AI services, Databricks job",
+			Detail: "kept: the usual core namespace uses them; delete_core --full without --ns removes them"}, nil
+	})
 }
 
 // deleteOwnRecords deletes the record sets that point at this deployment,

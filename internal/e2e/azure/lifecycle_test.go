@@ -74,6 +74,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	w.rerunWritesNothing("plan", "deploy_core")
 	w.checkCoreServices(deployed)
+	w.checkDatabricksJob(deployed)
 	w.nextDomainsOff(w.nextBotChannel())
 	w.foreignRecords()
 	w.releaseNamespace()
@@ -102,6 +103,9 @@ func TestLifecycle(t *testing.T) {
 		r := w.ok(args...)
 		if i == 0 {
 			w.afterFullDelete(fullZone, fullPlan, r)
+			if jobs := w.dbxJobs(); len(jobs) != 0 {
+				t.Errorf("delete_core --full left Databricks jobs %+v", jobs)
+			}
 			for _, r := range w.cloud.Resources() {
 				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") {
 					t.Errorf("delete_core --full left %s", r)

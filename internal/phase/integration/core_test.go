@@ -136,13 +136,16 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 	get(t, gvrCRD, "", "nlptrainings.auracognitive.com")
 	get(t, gvrNlpTraining, liveNS, "resources-ap")
 
-	// Deleting the release namespace leaves the live one's records, routes
-	// and info file.
+	// Deleting the release namespace, even with --full, leaves the live
+	// one's records, routes, info file and bot channel.
 	rel = live()
 	rel.ReleaseNamespace = true
-	run(t, phase.DeleteCore(rel, false), false)
+	run(t, phase.DeleteCore(rel, true), false)
 	if !absent(t, gvrNamespace, "", releaseNS) {
 		t.Fatalf("delete_core --ns left %s", releaseNS)
+	}
+	if !botChannel(t, live()) {
+		t.Error("delete_core --ns --full deleted the bot channel the live namespace serves")
 	}
 	for name, v := range nextRecords {
 		if got := records(t, live())[name]; !slices.Equal(got, v) {
@@ -168,6 +171,9 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 	get(t, gvrCRD, "", "nlptrainings.auracognitive.com")
 
 	run(t, phase.DeleteCore(live(), true), false)
+	if botChannel(t, live()) {
+		t.Error("delete_core --full of the live namespace left its bot channel")
+	}
 	if !absent(t, gvrCRD, "", "nlptrainings.auracognitive.com") || !absent(t, gvrNamespace, "", "aura-agents-ap-dev") {
 		t.Error("delete_core --full of the last core namespace left the operator CRDs or the agents namespace")
 	}
@@ -178,4 +184,15 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 	if routes, err := dyn.Resource(gvrVS).Namespace(sysNS).List(ctx, metav1.ListOptions{}); err == nil && len(routes.Items) > 0 {
 		t.Errorf("delete_system left %d -next VirtualServers", len(routes.Items))
 	}
+}
+
+// botChannel reports whether the environment's bot channel exists: a dry
+// run of its delete would delete it.
+func botChannel(t *testing.T, e *phase.Env) bool {
+	t.Helper()
+	c, err := e.Provider.DryRun().DeleteBotChannel(context.Background(), provider.ResourceRef{ResourceGroup: e.Cfg.Derived.ClusterResourceGroup, Name: e.Cfg.Derived.BotChannelName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Op == provider.OpDelete
 }
