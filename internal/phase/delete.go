@@ -41,7 +41,8 @@ func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func
 // DeleteCore is delete_core (guide: "Core undeployment"): the operator's
 // custom resources of the core namespace (while the operator still runs to
 // release their finalizers), then the core namespace and everything
-// deploy_core applied in it, the -next DNS records and the info file; with
+// deploy_core applied in it, its release storage account, the -next DNS
+// records and the info file; with
 // full, also the environment's DNS records, bot channels and AI services.
 // Only what points at or belongs to this core namespace is deleted: records
 // switched to another namespace or cluster stay, the -next routes stay (the
@@ -57,6 +58,7 @@ func DeleteCore(e *Env, full bool) Phase {
 	last := Step{
 		e.leaveAction("release operator CRDs", e.crdInventory(), leave),
 		e.leaveAction("release agents namespace", e.agentsInventory(), leave),
+		e.deleteReleaseStorageAction(),
 	}
 	var dns []provider.RecordSet
 	if e.Cfg.NextDomainsEnabled || full {
