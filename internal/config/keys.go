@@ -60,7 +60,9 @@ var Keys = []Key{
 	{Path: "local.state_dir", Uses: []Use{UseInstaller}, Test: "TestDryRunLeavesLocalStateUntouched"},
 	{Path: "local.blob_endpoint", Uses: []Use{UseCore}},
 	{Path: "charts", Uses: []Use{UseInstaller}, Test: "TestChartSources"},
-	{Path: "registry", Uses: []Use{UseCore, UseSystem}},
+	{Path: "registry.username", Uses: []Use{UseCore, UseSystem}},
+	{Path: "registry.password", Uses: []Use{UseCore, UseSystem}},
+	{Path: "registry.acr", Uses: []Use{UseInfra, UseCoreCalls}},
 	{Path: "tls", Uses: []Use{UseInstaller}, Test: "TestEndpointsServeTheConfiguredCertificate"},
 	{Path: "local_modules", Uses: []Use{UseInstaller}, Test: "TestLocalModules"},
 
