@@ -47,3 +47,17 @@ func (e *Env) checkACRIsReleaseRegistry() error {
 	}
 	return nil
 }
+
+// deleteACRPullActions revoke the grant before delete_infra deletes the
+// cluster: the registry lives on, and an assignment to a deleted identity
+// would stay on it as an orphan.
+func (e *Env) deleteACRPullActions() []Action {
+	if e.Cfg.Registry.ACR.Name == "" {
+		return nil
+	}
+	ra := e.acrPull()
+	return []Action{ProviderAction("delete role "+acrPullRole+" for the cluster's nodes on registry "+ra.Scope.Name, e.Provider,
+		func(ctx context.Context, p provider.Provider) (Change, error) {
+			return p.DeleteRoleAssignment(ctx, ra)
+		})}
+}

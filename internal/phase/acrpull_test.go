@@ -43,11 +43,29 @@ func TestACRPullForTheKubeletIdentity(t *testing.T) {
 		}
 	}
 
+	// delete_infra revokes it first, while the cluster's identity exists.
+	if ph := DeleteInfra(e); len(ph.Steps[0]) != 1 || !strings.HasPrefix(ph.Steps[0][0].Name, "delete role AcrPull") {
+		t.Errorf("delete_infra does not start by revoking AcrPull: %q", ph.Steps[0][0].Name)
+	}
+	revoke := Phase{Name: "acr", Steps: Sequence(e.deleteACRPullActions()...)}
+	if got := mustRun(t, revoke).Changes(); len(got) != 1 || got[0].Op != provider.OpDelete {
+		t.Errorf("revoke: %+v", got)
+	}
+	if got := mustRun(t, revoke).Changes(); len(got) != 0 {
+		t.Errorf("second revoke changed %+v", got)
+	}
+	if got := mustRun(t, grant).Changes(); len(got) != 1 || got[0].Op != provider.OpCreate {
+		t.Errorf("grant after revoke: %+v", got)
+	}
+
 	plain := keysEnv(t, "registry: {username: ob-es, password: pull-pw-123}")
 	for name, ph := range map[string]func(*Env) Phase{"deploy_infra": Infra, "deploy_core": Core} {
 		if got := plannedCalls(plain, ph); strings.Contains(got, "AcrPull") {
 			t.Errorf("%s grants AcrPull without registry.acr:\n%s", name, got)
 		}
+	}
+	if strings.Contains(DeleteInfra(plain).Steps[0][0].Name, "AcrPull") {
+		t.Error("delete_infra revokes AcrPull without registry.acr")
 	}
 }
 

@@ -141,12 +141,14 @@ func DeleteSystem(e *Env) Phase {
 	}}
 }
 
-// DeleteInfra is delete_infra: the cluster, its storage account and resource
-// group, and output_install/kubeconfig.json (guide: "Infra undeployment").
+// DeleteInfra is delete_infra: the cluster's AcrPull on registry.acr (a
+// registry outside its resource group), the cluster, its storage account and
+// resource group, and output_install/kubeconfig.json (guide: "Infra
+// undeployment").
 func DeleteInfra(e *Env) Phase {
 	p := e.Provider
 	rg := e.clusterRG()
-	return Phase{Name: "delete_infra", Steps: Sequence(
+	return Phase{Name: "delete_infra", Steps: Sequence(append(e.deleteACRPullActions(),
 		ProviderAction("delete cluster "+e.Cfg.ClusterName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 			return p.DeleteCluster(ctx, e.clusterRef())
 		}),
@@ -154,7 +156,7 @@ func DeleteInfra(e *Env) Phase {
 			return p.DeleteResourceGroup(ctx, rg)
 		}),
 		removeFileAction("remove "+e.kubeconfigPath(), e.kubeconfigPath()),
-	)}
+	)...)}
 }
 
 // DeleteCommon is delete_common: the common resource group with everything
