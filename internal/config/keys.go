@@ -89,7 +89,7 @@ var Keys = []Key{
 	{Path: "force_dns_update", Uses: []Use{UseInstaller}, Test: "TestCoreDNSKeepsForeignTargets"},
 	{Path: "next_domains_enabled", Uses: []Use{UseCore}},
 	{Path: "next_bot_channel_enabled", Uses: []Use{UseCore, UseCoreCalls}},
-	{Path: "context_agents", Uses: []Use{UseCore}},
+	{Path: "context_agents", Uses: []Use{UseCore, UseCoreCalls}},
 	{Path: "aura_gateway_api_allowed_origins", Uses: []Use{UseCore}},
 	{Path: "aura_manager_allowed_origins", Uses: []Use{UseCore}},
 	{Path: "clu_allowed_ranges", Uses: []Use{UseCoreCalls}},

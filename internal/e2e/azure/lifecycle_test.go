@@ -64,6 +64,10 @@ func TestLifecycle(t *testing.T) {
 	w.rerunWritesNothing("deploy_core")
 	w.rerunWritesNothing("plan", "deploy_core")
 	w.checkCoreServices(deployed)
+	releaseAccount := "account " + w.config.Derived.ClusterResourceGroup + "/" + w.config.ReleaseStorageAccount(w.config.Derived.CoreNamespace)
+	if !slices.ContainsFunc(w.cloud.Resources(), func(r string) bool { return strings.EqualFold(r, releaseAccount) }) {
+		t.Errorf("deploy_core made no release storage account (%s)", releaseAccount)
+	}
 	w.nextBotChannel()
 
 	// stop and start: each changes the power state once; a repeat writes
@@ -87,7 +91,7 @@ func TestLifecycle(t *testing.T) {
 		w.ok(args...)
 		if i == 0 {
 			for _, r := range w.cloud.Resources() {
-				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") {
+				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") || strings.EqualFold(r, releaseAccount) {
 					t.Errorf("delete_core --full left %s", r)
 				}
 			}
