@@ -27,6 +27,7 @@ func (c *Config) TemplateContext() map[string]any {
 	m["common_storage_account"] = d.CommonStorageAccount
 	m["bot_channel_name"] = d.BotChannelName
 	m["next_bot_channel_name"] = d.NextBotChannelName
+	m["bot_channel"] = c.activeBotChannel()
 	m["dns_zone"] = DNSZone
 	m["dns_zone_resource_group"] = d.DNSZoneResourceGroup
 	comps := make(map[string]any, len(d.Components))

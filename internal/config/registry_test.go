@@ -20,6 +20,11 @@ func TestRegistryRules(t *testing.T) {
 		{"user without password", []edit{{"registry", "{username: ob-es}"}}, "registry.password", "is required with registry.username"},
 		{"password without user", []edit{{"registry", "{password: s3cret-pull}"}}, "registry.username", "is required with registry.password"},
 		{"user with a colon", []edit{{"registry", "{username: 'ob:es', password: pull-pw-123}"}}, "registry.username", "must not contain white space or ':'"},
+		{"acr with credentials", []edit{{"registry", "{username: ob-es, password: s3cret-pull, acr: {name: auraregistry, resource_group: aura-reg}}"}}, "registry.acr", "refused together with registry.username"},
+		{"acr without group", []edit{{"registry", "{acr: {name: auraregistry}}"}}, "registry.acr.resource_group", "is required with registry.acr.name"},
+		{"acr group without name", []edit{{"registry", "{acr: {resource_group: aura-reg}}"}}, "registry.acr.name", "is required with registry.acr.resource_group"},
+		{"acr name", []edit{{"registry", "{acr: {name: aura-registry, resource_group: aura-reg}}"}}, "registry.acr.name", "5 to 50 letters and digits"},
+		{"acr group", []edit{{"registry", "{acr: {name: auraregistry, resource_group: 'aura reg.'}}"}}, "registry.acr.resource_group", "resource group name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, errs, _ := loadErrors(t, mutate(t, base, tc.edits...))
@@ -49,5 +54,8 @@ func TestRegistryRules(t *testing.T) {
 	}
 	if warned(edit{"provider", "azure"}, edit{"registry", "{username: ob-es, password: pull-pw-123}"}) || warned() {
 		t.Error("warned with credentials, or on local")
+	}
+	if warned(edit{"provider", "azure"}, edit{"registry", "{acr: {name: auraregistry, resource_group: aura-reg}}"}) {
+		t.Error("warned about missing credentials with registry.acr")
 	}
 }

@@ -90,6 +90,7 @@ func TestRules(t *testing.T) {
 		// agents
 		{"agent account name", []edit{{"context_agents.new_agent_name.azure_account", "Bad_Account"}}, "context_agents.new_agent_name.azure_account", "storage account", ""},
 		{"agent container", []edit{{"context_agents.new_agent_name.azure_container", "AB"}}, "context_agents.new_agent_name.azure_container", "container name", ""},
+		{"agents share a container", []edit{{"context_agents.Sales-EU", "{}"}, {"context_agents.sales_eu", "{}"}}, "context_agents.sales_eu", `would be "agent-sales-eu", the same as agent "Sales-EU"'s`, ""},
 		// networks
 		{"gateway origins", []edit{{"aura_gateway_api_allowed_origins", "[195.235.92.0/33]"}}, "aura_gateway_api_allowed_origins[0]", "must be a CIDR", ""},
 		{"manager origins", []edit{{"aura_manager_allowed_origins", "[foo]"}}, "aura_manager_allowed_origins[0]", "must be a CIDR", ""},

@@ -178,7 +178,8 @@ func Core(e *Env) Phase {
 	} else {
 		services = append(services, e.deleteNextBotChannelAction())
 	}
-	services = append(services, e.aiServiceAction(provider.AIKindCLU, "clu-", e.Cfg.CLUAllowedRanges, nil))
+	services = append(services, e.aiServiceAction(provider.AIKindCLU, "clu-", e.Cfg.CLUAllowedRanges, nil), e.releaseStorageAction())
+	services = append(services, e.acrPullActions()...)
 	if e.Cfg.OpenAIEnabled {
 		services = append(services, e.aiServiceAction(provider.AIKindOpenAI, "openai-", e.Cfg.OpenAIAllowedRanges, e.openAIDeployments()))
 	}

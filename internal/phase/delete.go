@@ -41,9 +41,10 @@ func (e *Env) inRunningCluster(run func(context.Context) ([]Change, error)) func
 // DeleteCore is delete_core (guide: "Core undeployment"): the operator's
 // custom resources of the core namespace (while the operator still runs to
 // release their finalizers), then the core namespace and everything
-// deploy_core applied in it, its -next DNS records and the info file; with
-// full, also the environment's DNS records, bot channels, AI services and
-// Databricks job (the workspace is deploy_common's).
+// deploy_core applied in it, its release storage account, its -next DNS
+// records and the info file; with full, also the environment's DNS records,
+// bot channels, AI services and Databricks job (the workspace is
+// deploy_common's).
 // Only what points at or belongs to this core namespace is deleted: records
 // switched to another namespace or cluster stay, the -next routes stay (the
 // guide), and the operator's CRDs and the agents namespace, which every core
@@ -58,6 +59,7 @@ func DeleteCore(e *Env, full bool) Phase {
 	last := Step{
 		e.leaveAction("release operator CRDs", e.crdInventory(), leave),
 		e.leaveAction("release agents namespace", e.agentsInventory(), leave),
+		e.deleteReleaseStorageAction(),
 	}
 	// The -next records of this deployment go whatever next_domains_enabled
 	// says now: turned off after testing, it would otherwise leave them
@@ -158,12 +160,14 @@ func DeleteSystem(e *Env) Phase {
 	}}
 }
 
-// DeleteInfra is delete_infra: the cluster, its storage account and resource
-// group, and output_install/kubeconfig.json (guide: "Infra undeployment").
+// DeleteInfra is delete_infra: the cluster's AcrPull on registry.acr (a
+// registry outside its resource group), the cluster, its storage account and
+// resource group, and output_install/kubeconfig.json (guide: "Infra
+// undeployment").
 func DeleteInfra(e *Env) Phase {
 	p := e.Provider
 	rg := e.clusterRG()
-	return Phase{Name: "delete_infra", Steps: Sequence(
+	return Phase{Name: "delete_infra", Steps: Sequence(append(e.deleteACRPullActions(),
 		ProviderAction("delete cluster "+e.Cfg.ClusterName, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 			return p.DeleteCluster(ctx, e.clusterRef())
 		}),
@@ -171,7 +175,7 @@ func DeleteInfra(e *Env) Phase {
 			return p.DeleteResourceGroup(ctx, rg)
 		}),
 		removeFileAction("remove "+e.kubeconfigPath(), e.kubeconfigPath()),
-	)}
+	)...)}
 }
 
 // DeleteCommon is delete_common: the common resource group with everything

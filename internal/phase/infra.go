@@ -50,12 +50,12 @@ func Infra(e *Env) Phase {
 				return ch, err
 			}),
 		},
-		Step{ProviderAction("role Network Contributor for the cluster on "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
+		append(Step{ProviderAction("role Network Contributor for the cluster on "+rg, p, func(ctx context.Context, p provider.Provider) (Change, error) {
 			// The cluster's load balancer takes public addresses of its
 			// own resource group (the ingress controller's Service).
 			return p.EnsureRoleAssignment(ctx, provider.RoleAssignment{Cluster: e.clusterRef(), Identity: provider.IdentityCluster,
 				Role: "Network Contributor", Scope: provider.Scope{ResourceGroup: rg}})
-		})},
+		})}, e.acrPullActions()...),
 		Step{fileAction("write "+e.kubeconfigPath(), e.kubeconfigPath(), e.kubeconfigJSON)},
 		Step{e.nodesReadyAction()},
 	)

@@ -36,7 +36,9 @@ const brazil = "environment_profile: br\naurapush_feedback_endpoint: 'https://fe
 // and not proven by another test.
 var keyChanges = map[string]keyChange{
 	"local.blob_endpoint": {change: `local: {blob_endpoint: "http://127.0.0.1:10999"}`},
-	"registry":            {change: "registry: {username: ob-es, password: pull-pw-123}"},
+	"registry.username":   {base: "registry: {username: ob-es, password: pull-pw-123}", change: "registry: {username: ob-other}"},
+	"registry.password":   {base: "registry: {username: ob-es, password: pull-pw-123}", change: "registry: {password: pull-pw-456}"},
+	"registry.acr":        {change: "registry: {acr: {name: auraregistry, resource_group: aura-registry}}"},
 
 	"environment_type":       {change: "environment_type: qa"},
 	"environment_profile":    {base: activeListening, change: "environment_profile: es"},

@@ -59,6 +59,17 @@ func (e *Env) RenderCore(ctx context.Context) ([]release.Bundle, error) {
 			e.LearnSecrets(keys...)
 		}
 	}
+	rs, rsKey, err := e.releaseStorageValues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vars["release_storage"] = rs
+	if rsKey != "" {
+		secrets = append(secrets, rsKey)
+		if e.LearnSecrets != nil {
+			e.LearnSecrets(rsKey)
+		}
+	}
 	bundles, err := e.Release.RenderCore(render.New(e.Templates, secrets...), vars)
 	if err != nil {
 		return nil, err

@@ -293,6 +293,8 @@ const (
 	ScopeStorageAccount ScopeKind = "storage account"
 	ScopeKeyVault       ScopeKind = "key vault"
 	ScopeDNSZone        ScopeKind = "dns zone"
+	// ScopeContainerRegistry is an Azure Container Registry (AcrPull).
+	ScopeContainerRegistry ScopeKind = "container registry"
 )
 
 func (s Scope) String() string {

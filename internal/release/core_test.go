@@ -39,6 +39,7 @@ func testContext(enabled ...string) map[string]any {
 		"aura_bot_services_api_key":   "bot-api-key-value",
 		"context_expiration_days":     15,
 		"context_agents_settings":     map[string]any{},
+		"bot_channel":                 map[string]any{"name": "aura-bot-es-dev", "endpoint": "https://services-es-dev.auracognitive.com/api/messages"},
 		"nlp_packages":                map[string]any{"resources_xxxx": "0.10.0", "resources_es": "1.4.2"},
 		"next_domains_enabled":        false,
 		"nginx_plus_enabled":          false,

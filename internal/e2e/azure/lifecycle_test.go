@@ -75,6 +75,10 @@ func TestLifecycle(t *testing.T) {
 	w.rerunWritesNothing("plan", "deploy_core")
 	w.checkCoreServices(deployed)
 	w.checkDatabricksJob(deployed)
+	releaseAccount := "account " + w.config.Derived.ClusterResourceGroup + "/" + w.config.ReleaseStorageAccount(w.config.Derived.CoreNamespace)
+	if !slices.ContainsFunc(w.cloud.Resources(), func(r string) bool { return strings.EqualFold(r, releaseAccount) }) {
+		t.Errorf("deploy_core made no release storage account (%s)", releaseAccount)
+	}
 	w.nextDomainsOff(w.nextBotChannel())
 	w.foreignRecords()
 	w.releaseNamespace()
@@ -107,7 +111,7 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("delete_core --full left Databricks jobs %+v", jobs)
 			}
 			for _, r := range w.cloud.Resources() {
-				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") {
+				if strings.HasPrefix(r, "bot ") || strings.HasPrefix(r, "ai-") || strings.EqualFold(r, releaseAccount) {
 					t.Errorf("delete_core --full left %s", r)
 				}
 			}

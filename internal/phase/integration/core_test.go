@@ -47,6 +47,18 @@ func records(t *testing.T, e *phase.Env) map[string][]string {
 	return out
 }
 
+// hasReleaseAccount says whether e's core namespace has its release storage
+// account.
+func hasReleaseAccount(t *testing.T, e *phase.Env) bool {
+	t.Helper()
+	_, err := e.Provider.StorageAccountKey(context.Background(), provider.ResourceRef{
+		ResourceGroup: e.Cfg.Derived.ClusterResourceGroup, Name: e.Cfg.ReleaseStorageAccount(e.CoreNamespace())})
+	if err != nil && !provider.IsNotFound(err) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
 // TestDeletesStayInTheirEnvironment: the usual core namespace, a release
 // namespace (--ns) and a tenant share one cluster; deleting one never
 // touches what another uses (issue #14, item 2).
@@ -129,9 +141,20 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	rel = live()
+	rel.ReleaseNamespace = true
+	for _, e := range []*phase.Env{live(), rel, w.env(tenant)} {
+		if !hasReleaseAccount(t, e) {
+			t.Fatalf("deploy_core made no release storage account for %s", e.CoreNamespace())
+		}
+	}
+
 	run(t, phase.DeleteCore(w.env(tenant), true), false)
 	if !absent(t, gvrNamespace, "", tenantNS) {
 		t.Fatalf("delete_core --full of the tenant left %s", tenantNS)
+	}
+	if hasReleaseAccount(t, w.env(tenant)) || !hasReleaseAccount(t, live()) || !hasReleaseAccount(t, rel) {
+		t.Error("delete_core --full of the tenant did not delete exactly its own release storage account")
 	}
 	get(t, gvrCRD, "", "nlptrainings.auracognitive.com")
 	get(t, gvrNlpTraining, liveNS, "resources-ap")
@@ -147,6 +170,9 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 	if !botChannel(t, live()) {
 		t.Error("delete_core --ns --full deleted the bot channel the live namespace serves")
 	}
+	if hasReleaseAccount(t, rel) || !hasReleaseAccount(t, live()) {
+		t.Error("delete_core --ns did not delete exactly its own release storage account")
+	}
 	for name, v := range nextRecords {
 		if got := records(t, live())[name]; !slices.Equal(got, v) {
 			t.Errorf("-next record %s of the live namespace is %v after delete_core --ns, want %v", name, got, v)
@@ -160,6 +186,9 @@ func TestDeletesStayInTheirEnvironment(t *testing.T) {
 	// The live namespace's own delete: its -next records go (the guide),
 	// its -next routes stay (the guide), the shared CRDs stay (no --full).
 	run(t, phase.DeleteCore(live(), false), false)
+	if hasReleaseAccount(t, live()) {
+		t.Errorf("delete_core left the release storage account of %s", liveNS)
+	}
 	for name := range nextRecords {
 		if _, ok := records(t, live())[name]; ok {
 			t.Errorf("-next record %s outlived delete_core of the namespace it points at", name)

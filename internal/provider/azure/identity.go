@@ -37,6 +37,8 @@ func (p *Provider) scopeID(s provider.Scope) (string, error) {
 		return rg + "/providers/Microsoft.KeyVault/vaults/" + s.Name, nil
 	case provider.ScopeDNSZone:
 		return rg + "/providers/Microsoft.Network/dnszones/" + s.Name, nil
+	case provider.ScopeContainerRegistry:
+		return rg + "/providers/Microsoft.ContainerRegistry/registries/" + s.Name, nil
 	}
 	return "", fmt.Errorf("azure: role assignment scope kind %q is not supported", s.Kind)
 }

@@ -20,6 +20,8 @@ func TestRoleAssignmentsForClusterIdentities(t *testing.T) {
 		{Cluster: spec.Ref(), Identity: provider.IdentityCluster, Role: "Network Contributor", Scope: provider.Scope{ResourceGroup: testRG}},
 		{Cluster: spec.Ref(), Identity: provider.IdentityKubelet, Role: "Storage Blob Data Contributor",
 			Scope: provider.Scope{ResourceGroup: testRG, Kind: provider.ScopeStorageAccount, Name: "auraesdev1sa"}},
+		{Cluster: spec.Ref(), Identity: provider.IdentityKubelet, Role: "AcrPull",
+			Scope: provider.Scope{ResourceGroup: testRG, Kind: provider.ScopeContainerRegistry, Name: "auraregistry"}},
 	}
 	// Planned before the cluster exists, created after.
 	for _, ra := range ras {
@@ -39,6 +41,8 @@ func TestRoleAssignmentsForClusterIdentities(t *testing.T) {
 		"Network Contributor → " + str(mc.Identity.PrincipalID) + " @ /subscriptions/" + fakecloud.Subscription + "/resourceGroups/" + testRG,
 		"Storage Blob Data Contributor → " + str(mc.Properties.IdentityProfile[kubeletIdentity].ObjectID) + " @ /subscriptions/" + fakecloud.Subscription +
 			"/resourceGroups/" + testRG + "/providers/Microsoft.Storage/storageAccounts/auraesdev1sa",
+		"AcrPull → " + str(mc.Properties.IdentityProfile[kubeletIdentity].ObjectID) + " @ /subscriptions/" + fakecloud.Subscription +
+			"/resourceGroups/" + testRG + "/providers/Microsoft.ContainerRegistry/registries/auraregistry",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no assignment %q in:\n%s", want, got)
