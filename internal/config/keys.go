@@ -61,7 +61,10 @@ var Keys = []Key{
 	{Path: "local.blob_endpoint", Uses: []Use{UseCore}},
 	{Path: "charts", Uses: []Use{UseInstaller}, Test: "TestChartSources"},
 	{Path: "registry", Uses: []Use{UseCore, UseSystem}},
-	{Path: "tls", Uses: []Use{UseInstaller}, Test: "TestEndpointsServeTheConfiguredCertificate"},
+	{Path: "tls.certificate", Uses: []Use{UseInstaller}, Test: "TestEndpointsServeTheConfiguredCertificate"},
+	{Path: "tls.key", Uses: []Use{UseInstaller}, Test: "TestEndpointsServeTheConfiguredCertificate"},
+	// The ACME issuer exists on azure only; the key test runs on local.
+	{Path: "tls.acme", Uses: []Use{UseInstaller}, Test: "TestCertManagerIssuesThroughAzureDNS"},
 	{Path: "local_modules", Uses: []Use{UseInstaller}, Test: "TestLocalModules"},
 
 	{Path: "environment_type", Uses: []Use{UseCore, UseSystem, UseCommon}},
