@@ -106,15 +106,15 @@ func (e *Env) issuedLeaf(ctx context.Context, ns string) (*x509.Certificate, err
 	}
 	raw, err := base64.StdEncoding.DecodeString(enc)
 	if err != nil {
-		return nil, fmt.Errorf("Secret %s/%s: %s: %w", ns, tlsSecretName, corev1.TLSCertKey, err)
+		return nil, fmt.Errorf("read Secret %s/%s: %s: %w", ns, tlsSecretName, corev1.TLSCertKey, err)
 	}
 	block, _ := pem.Decode(raw)
 	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("Secret %s/%s: %s holds no PEM certificate", ns, tlsSecretName, corev1.TLSCertKey)
+		return nil, fmt.Errorf("read Secret %s/%s: %s holds no PEM certificate", ns, tlsSecretName, corev1.TLSCertKey)
 	}
 	leaf, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("Secret %s/%s: %s: %w", ns, tlsSecretName, corev1.TLSCertKey, err)
+		return nil, fmt.Errorf("read Secret %s/%s: %s: %w", ns, tlsSecretName, corev1.TLSCertKey, err)
 	}
 	return leaf, nil
 }
