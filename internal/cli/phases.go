@@ -231,6 +231,7 @@ func runPhase(ctx context.Context, g *Globals, s phaseSpec, o *phaseOpts) error 
 	printer := ui.New(g.Stdout, ui.Options{JSON: g.Output == "json", Debug: g.Debug, Redactor: redactor})
 	defer printer.Close()
 	env.Notify = func(msg string) { printer.Info(s.name(), msg) }
+	env.Warn = func(msg string) { printer.Warn(s.name(), msg) }
 	if !o.dryRun {
 		unlock, err := lockEnvironment(ctx, env, s.name(), o.waitLock, env.Notify)
 		if err != nil {
@@ -302,7 +303,7 @@ func newEnv(g *Globals, cfg *config.Config, o *phaseOpts, creds *credentials.Cre
 	}
 	return &phase.Env{
 		Cfg: cfg, Provider: p, Release: rel, Templates: userTemplates(g.CfgFile),
-		OutputDir: "output_install", ReleaseNamespace: o.releaseNS, Only: only, App: app,
+		OutputDir: "output_install", ReleaseNamespace: o.releaseNS, Only: only, App: app, Credentials: creds,
 	}, nil
 }
 

@@ -60,7 +60,10 @@ var Keys = []Key{
 	{Path: "registry.username", Uses: []Use{UseCore, UseSystem}},
 	{Path: "registry.password", Uses: []Use{UseCore, UseSystem}},
 	{Path: "registry.acr", Uses: []Use{UseInfra, UseCoreCalls}},
-	{Path: "tls", Uses: []Use{UseInstaller}, Test: "TestEndpointsServeTheConfiguredCertificate"},
+	{Path: "tls.certificate", Uses: []Use{UseInstaller}, Test: "TestEndpointsServeTheConfiguredCertificate"},
+	{Path: "tls.key", Uses: []Use{UseInstaller}, Test: "TestEndpointsServeTheConfiguredCertificate"},
+	// The ACME issuer exists on azure only; the key test runs on local.
+	{Path: "tls.acme", Uses: []Use{UseInstaller}, Test: "TestCertManagerIssuesThroughAzureDNS"},
 	{Path: "local_modules", Uses: []Use{UseInstaller}, Test: "TestLocalModules"},
 
 	{Path: "environment_type", Uses: []Use{UseCore, UseSystem, UseCommon}},

@@ -64,3 +64,65 @@ func TestEndpointCertificate(t *testing.T) {
 		t.Fatalf("a certificate expiring in 10 days: %v, warnings %q", errs, cfg.Warnings)
 	}
 }
+
+// TestACMEAccount: without tls.certificate cert-manager issues it; on
+// azure through an ACME account whose email defaults to
+// notifications_email. Bad ACME keys are named; keys that would be ignored
+// are said to be.
+func TestACMEAccount(t *testing.T) {
+	base := readFile(t, examplePath)
+	cert, key := testcert.New(t, time.Now().AddDate(1, 0, 0), "*."+DNSZone)
+	q := strconv.Quote
+	azure := edit{"provider", "azure"}
+	for _, tc := range []struct {
+		name    string
+		edits   []edit
+		path    string
+		msg     string
+		warning bool
+	}{
+		{"email not an address", []edit{azure, {"tls", "{acme: {email: 'certs at example.com'}}"}}, "tls.acme.email", "must be an email address", false},
+		{"bad email on local too", []edit{{"tls", "{acme: {email: 'certs at example.com'}}"}}, "tls.acme.email", "must be an email address", false},
+		{"server not https", []edit{azure, {"tls", "{acme: {server: 'http://acme.example.com/directory'}}"}}, "tls.acme.server", "must be the https:// URL of an ACME directory", false},
+		{"no email at all on azure", []edit{azure, {"notifications_email", `""`}}, "tls.acme.email", "is required on azure without tls.certificate", false},
+		{"email with a certificate", []edit{{"tls", "{certificate: " + q(cert) + ", key: " + q(key) + ", acme: {email: certs@example.com}}"}}, "tls.acme.email", "is not used: tls.certificate is given", true},
+		{"custom cloud", []edit{azure, {"azure.cloud", "Custom"}, {"azure.authority_host", "https://login.test/"},
+			{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"}}, "tls.certificate", "no certificate will be issued", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, errs, _ := loadErrors(t, mutate(t, base, tc.edits...))
+			if tc.warning {
+				if errs != nil {
+					t.Fatalf("want only a warning, got %v", errs)
+				}
+				if w := strings.Join(cfg.Warnings, "\n"); !strings.Contains(w, tc.path+": ") || !strings.Contains(w, tc.msg) {
+					t.Fatalf("want warning %s: %s; got %q", tc.path, tc.msg, cfg.Warnings)
+				}
+				return
+			}
+			if errs == nil {
+				t.Fatal("config loaded, want a problem")
+			}
+			for _, p := range errs.Problems {
+				if p.Path == tc.path && strings.Contains(p.Msg, tc.msg) {
+					return
+				}
+			}
+			t.Fatalf("want %s: %s; got %v", tc.path, tc.msg, errs)
+		})
+	}
+
+	// On azure, notifications_email suffices; the server defaults to Let's
+	// Encrypt production; a certificate turns cert-manager off.
+	cfg, errs, _ := loadErrors(t, mutate(t, base, azure))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if !cfg.TLS.Issued() || cfg.TLS.ACME.Server != "https://acme-v02.api.letsencrypt.org/directory" || cfg.TLS.ACME.Email != "" {
+		t.Errorf("defaults: issued %v, acme %+v", cfg.TLS.Issued(), cfg.TLS.ACME)
+	}
+	cfg, errs, _ = loadErrors(t, mutate(t, base, azure, edit{"tls", "{certificate: " + q(cert) + ", key: " + q(key) + "}"}))
+	if errs != nil || cfg.TLS.Issued() {
+		t.Fatalf("a configured certificate: issued %v, %v", cfg != nil && cfg.TLS.Issued(), errs)
+	}
+}

@@ -172,7 +172,7 @@ func Core(e *Env) Phase {
 	objs, crds := e.coreObjects(), e.crdObjects()
 	own, system := e.coreParts()
 	partial := kube.PlanOptions{NoPrune: len(e.Only) > 0}
-	services := Step{e.botChannelAction(e.Cfg.Derived.BotChannelName, e.DNSNameOf("services", false))}
+	services := Step{e.botChannelAction(e.Cfg.Derived.BotChannelName, e.DNSNameOf("services", false)), e.tlsExpiryAction(e.CoreNamespace())}
 	if e.Cfg.NextBotChannelEnabled {
 		services = append(services, e.botChannelAction(e.Cfg.Derived.NextBotChannelName, e.DNSNameOf("services", true)))
 	} else {

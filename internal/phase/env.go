@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/credentials"
 	"github.com/auracognitive/aurak8s/internal/helm"
 	"github.com/auracognitive/aurak8s/internal/kube"
 	"github.com/auracognitive/aurak8s/internal/provider"
@@ -45,6 +46,11 @@ type Env struct {
 	// Notify, when set, shows a progress note while an action waits on
 	// something the user may wonder about (e.g. a terminating namespace).
 	Notify func(msg string)
+	// Warn, when set, shows a warning (e.g. a certificate about to expire).
+	Warn func(msg string)
+	// Credentials are the service principal's, on azure: cert-manager's
+	// Azure DNS solver writes the ACME challenge records with them.
+	Credentials *credentials.Credentials
 
 	kubeMu sync.Mutex
 	kube   *kube.Client
@@ -181,6 +187,7 @@ func (e *Env) templateContext() map[string]any {
 	ctx := e.Cfg.TemplateContext()
 	ctx["kubernetes_core_namespace"] = e.CoreNamespace()
 	ctx["tls_secret"] = e.tlsContext()
+	ctx["cert_manager_enabled"] = e.Cfg.TLS.Issued()
 	return ctx
 }
 

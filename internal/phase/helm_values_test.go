@@ -450,6 +450,9 @@ func TestHelmValuesStandInCharts(t *testing.T) {
 			"CustomResourceDefinition/atlasbackuppolicies.atlas.mongodb.com", "CustomResourceDefinition/atlasbackupschedules.atlas.mongodb.com"},
 		"redis":                  {"StatefulSet/redis-master", "Service/redis-master", "Service/redis-headless", "ConfigMap/redis-configuration"},
 		"prometheus-es-exporter": {"Deployment/prometheus-es-exporter", "Service/prometheus-es-exporter", "ConfigMap/prometheus-es-exporter"},
+		"cert-manager": {"Deployment/cert-manager", "Deployment/cert-manager-webhook", "Deployment/cert-manager-cainjector",
+			"Service/cert-manager-webhook", "CustomResourceDefinition/certificates.cert-manager.io",
+			"CustomResourceDefinition/clusterissuers.cert-manager.io", "CustomResourceDefinition/challenges.acme.cert-manager.io"},
 	}
 	for _, c := range e.Release.Charts {
 		t.Run(c.Name, func(t *testing.T) {
@@ -563,6 +566,13 @@ func hvCheckStandIn(t *testing.T, release string, got map[string]*unstructured.U
 		ports := hvYAML(t, got["Service/fluent-bit-aggregator"].Object["spec"])
 		if !strings.Contains(ports, "port: 5140") {
 			t.Errorf("fluent-bit-aggregator Service lacks port 5140:\n%s", ports)
+		}
+	case "cert-manager":
+		// delete_system leaves nothing: uninstalling takes the CRDs along.
+		for k, o := range got {
+			if o.GetKind() == "CustomResourceDefinition" && o.GetAnnotations()["helm.sh/resource-policy"] == "keep" {
+				t.Errorf("%s is kept after uninstall (crds.keep)", k)
+			}
 		}
 	case "grafana":
 		if a := annotation("Deployment/grafana"); a == "" {

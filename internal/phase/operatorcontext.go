@@ -74,7 +74,7 @@ func (e *Env) RenderCore(ctx context.Context) ([]release.Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []*unstructured.Unstructured{e.registrySecret(e.CoreNamespace()), e.tlsSecret(e.CoreNamespace())} {
+	for _, s := range []*unstructured.Unstructured{e.registrySecret(e.CoreNamespace()), e.tlsObject(e.CoreNamespace())} {
 		if s != nil {
 			bundles[0].Objects = append(bundles[0].Objects, s) // the shared bundle
 		}

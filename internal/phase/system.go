@@ -54,7 +54,7 @@ func System(e *Env) Phase {
 		return nil, err
 	}
 	return Phase{Name: "deploy_system", Steps: []Step{
-		{{Name: "render system templates and chart values", Observe: render, Converge: render}},
+		{{Name: "render system templates and chart values", Observe: render, Converge: render}, e.tlsExpiryAction(ns)},
 		{e.applyAction("apply system to "+ns, e.inventory("system", ""), sys, kube.PlanOptions{})},
 		helmStep,
 		{
@@ -81,12 +81,19 @@ func (e *Env) systemObjects() objectsFunc {
 			}
 			out = append(out, got...)
 		}
-		for _, s := range []*unstructured.Unstructured{e.registrySecret(e.Cfg.Derived.SystemNamespace), e.tlsSecret(e.Cfg.Derived.SystemNamespace)} {
-			if s != nil {
-				out = append(out, s)
-			}
+		if s := e.registrySecret(e.Cfg.Derived.SystemNamespace); s != nil {
+			out = append(out, s)
 		}
-		return append(out, e.chartNamespaces(out)...), nil
+		// A configured certificate's Secret; an issued one's Certificate
+		// comes with the stack.
+		if !e.Cfg.TLS.Issued() {
+			out = append(out, e.tlsObject(e.Cfg.Derived.SystemNamespace))
+		}
+		cm, err := e.certManagerSystemObjects()
+		if err != nil {
+			return nil, err
+		}
+		return append(append(out, cm...), e.chartNamespaces(out)...), nil
 	})
 }
 
@@ -127,6 +134,11 @@ func (e *Env) stackObjects() objectsFunc {
 		if err != nil {
 			return nil, err
 		}
+		cm, err := e.certManagerStackObjects()
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, cm...)
 		return objs, e.checkCertCovers(objs)
 	})
 }
@@ -169,4 +181,6 @@ var chartKinds = []string{
 	"atlas.mongodb.com/AtlasTeam",
 	"atlas.mongodb.com/AtlasBackupPolicy",
 	"atlas.mongodb.com/AtlasBackupSchedule",
+	certManagerGroup + "/ClusterIssuer",
+	certManagerGroup + "/Certificate",
 }

@@ -682,7 +682,8 @@ service_whitelist_source_ranges:
 			}
 			for _, p := range pages {
 				vs := strictSpec[virtualServer](t, find(stack, "VirtualServer", ns, p.name))
-				if vs.Host != monHosts[p.key] || vs.IngressClassName != "nginx" || vs.TLS.Secret != "" {
+				// Without tls.certificate, cert-manager issues aura-tls.
+				if vs.Host != monHosts[p.key] || vs.IngressClassName != "nginx" || vs.TLS.Secret != tlsSecretName {
 					t.Errorf("%s: host %q class %q tls %q", p.name, vs.Host, vs.IngressClassName, vs.TLS.Secret)
 				}
 				if len(vs.Upstreams) != 1 || len(vs.Routes) != 1 {

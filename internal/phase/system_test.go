@@ -429,7 +429,8 @@ func TestSystemChartConditions(t *testing.T) {
 		enabled[ch.Name] = on
 	}
 	want := map[string]bool{"eck-operator": true, "prometheus": true, "grafana": true, "fluent-bit": true, "fluent-bit-aggregator": false,
-		"nginx-ingress": true, "mongodb-atlas-operator": true, "redis": true, "prometheus-es-exporter": false}
+		"nginx-ingress": true, "mongodb-atlas-operator": true, "redis": true, "prometheus-es-exporter": false,
+		"cert-manager": true} // no tls.certificate in the example
 	if !reflect.DeepEqual(enabled, want) {
 		t.Errorf("enabled charts %v, want %v", enabled, want)
 	}

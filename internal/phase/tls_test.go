@@ -44,13 +44,10 @@ func checkServesTLS(t *testing.T, objs []*unstructured.Unstructured, want bool) 
 
 // TestEndpointsServeTheConfiguredCertificate: with tls.certificate, every
 // core and management VirtualServer serves it from the aura-tls Secret of
-// its namespace; without it, none names a Secret that would not exist.
+// its namespace, and cert-manager is neither installed nor asked.
 func TestEndpointsServeTheConfiguredCertificate(t *testing.T) {
-	e, _ := operatorEnv(t, "next_domains_enabled: true\n")
-	checkServesTLS(t, renderedCore(t, e), false)
-
 	extra, key := tlsConfig(t, "*."+config.DNSZone)
-	e, _ = operatorEnv(t, extra+"next_domains_enabled: true\nlegacy_services_domain: aura.example.de\n")
+	e, _ := operatorEnv(t, extra+"next_domains_enabled: true\nlegacy_services_domain: aura.example.de\n")
 	objs := renderedCore(t, e)
 	if n := checkServesTLS(t, objs, true); n == 0 {
 		t.Fatal("no VirtualServer rendered")
@@ -67,8 +64,17 @@ func TestEndpointsServeTheConfiguredCertificate(t *testing.T) {
 	if find(objs, "VirtualServer", e.Cfg.Derived.SystemNamespace, "services-next-"+e.Cfg.Derived.EnvironmentName) == nil {
 		t.Error("no -next VirtualServer in the system namespace")
 	}
-	if e.tlsSecret(e.Cfg.Derived.SystemNamespace) == nil {
+	if s := e.tlsObject(e.Cfg.Derived.SystemNamespace); s == nil || s.GetKind() != "Secret" {
 		t.Error("no TLS Secret for the system namespace")
+	}
+	if on, err := chartEnabled(certManagerRelease(t, e), e.templateContext()); err != nil || on {
+		t.Errorf("cert-manager enabled %v (%v) with a configured certificate", on, err)
+	}
+	if cm, err := e.certManagerStackObjects(); err != nil || len(cm) != 0 {
+		t.Errorf("cert-manager objects with a configured certificate: %v %v", cm, err)
+	}
+	if find(objs, "Certificate", e.CoreNamespace(), tlsSecretName) != nil {
+		t.Error("a Certificate beside the configured certificate")
 	}
 	for _, o := range objs {
 		checkNoSecret(t, o, []string{strings.Split(key, "\n")[1]})

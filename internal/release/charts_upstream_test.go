@@ -16,6 +16,7 @@ var upstreamCharts = map[string]map[string][]string{
 	"https://mongodb.github.io/helm-charts":              {"mongodb-atlas-operator": {"2.5.0"}},
 	"https://charts.bitnami.com/bitnami":                 {"redis": {"20.1.0"}},
 	"https://braedon.github.io/helm":                     {"prometheus-es-exporter": {"0.2.0"}},
+	"https://charts.jetstack.io":                         {"cert-manager": {"v1.16.2"}},
 }
 
 // TestChartsAreUpstreamCharts: every chart of the manifest is a chart, at a

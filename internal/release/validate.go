@@ -102,7 +102,9 @@ func (m *Manifest) Validate() error {
 		if ch.Chart == "" {
 			add("%s.chart: must be set", at)
 		}
-		if _, err := semver.StrictNewVersion(ch.Version); err != nil {
+		// Some publishers (Jetstack) version their charts "v1.16.2"; the
+		// leading v is part of the version Helm matches, so it stays.
+		if _, err := semver.StrictNewVersion(strings.TrimPrefix(ch.Version, "v")); err != nil {
 			add("%s.version: %q must be an exact semantic version (charts are pinned)", at, ch.Version)
 		}
 		if !dns1123.MatchString(ch.Namespace) {
