@@ -87,7 +87,7 @@ func TestACMEAccount(t *testing.T) {
 		{"no email at all on azure", []edit{azure, {"notifications_email", `""`}}, "tls.acme.email", "is required on azure without tls.certificate", false},
 		{"email with a certificate", []edit{{"tls", "{certificate: " + q(cert) + ", key: " + q(key) + ", acme: {email: certs@example.com}}"}}, "tls.acme.email", "is not used: tls.certificate is given", true},
 		{"custom cloud", []edit{azure, {"azure.cloud", "Custom"}, {"azure.authority_host", "https://login.test/"},
-			{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"}}, "tls.certificate", "no certificate will be issued", true},
+			{"azure.resource_manager_endpoint", "https://management.test/"}, {"azure.storage_endpoint_suffix", "core.test"}, {"azure.graph_endpoint", "https://graph.test"}}, "tls.certificate", "no certificate will be issued", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, errs, _ := loadErrors(t, mutate(t, base, tc.edits...))

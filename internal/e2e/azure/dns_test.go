@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/auracognitive/aurak8s/internal/config"
+	"github.com/auracognitive/aurak8s/internal/provider/azure/fakecloud"
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
 
@@ -118,6 +119,13 @@ func (w *world) names(next bool) []string {
 		out = append(out, strings.TrimSuffix(n, "."+config.DNSZone)+"/cname")
 	}
 	return out
+}
+
+// releaseAccountPath is the ARM path of the release namespace's own
+// storage account: deploy_core --ns makes it, delete_core --ns removes it.
+func (w *world) releaseAccountPath() string {
+	return "/subscriptions/" + fakecloud.Subscription + "/resourceGroups/" + w.config.Derived.ClusterResourceGroup +
+		"/providers/Microsoft.Storage/storageAccounts/" + w.config.ReleaseStorageAccount(w.releaseNS())
 }
 
 func prefixed(prefix string, keys []string) []string {
@@ -245,7 +253,7 @@ func (w *world) releaseNamespace() {
 	w.writeOverlay(baseOverlay + "next_domains_enabled: true\n")
 	before := w.dnsZone()
 	r := w.ok("deploy_core", "--ns")
-	w.expectWrites(r, prefixed("PUT ", w.names(true)))
+	w.expectWrites(r, append(prefixed("PUT ", w.names(true)), "PUT "+w.releaseAccountPath()))
 	w.sameZoneBut("deploy_core --ns", before, w.dnsZone(), w.names(true))
 	w.pointAt("deploy_core --ns", w.names(true), w.target(w.releaseNS(), w.config.ClusterName))
 
@@ -349,7 +357,7 @@ func (w *world) deleteReleaseNamespace() {
 	w.writeOverlay(baseOverlay)
 	before := w.dnsZone()
 	r := w.ok("delete_core", "--ns")
-	w.expectWrites(r, prefixed("DELETE ", w.names(true)))
+	w.expectWrites(r, append(prefixed("DELETE ", w.names(true)), "DELETE "+w.releaseAccountPath()))
 	after := w.dnsZone()
 	w.sameZoneBut("delete_core --ns", before, after, w.names(true))
 	w.pointAt("delete_core --ns", w.names(true), "")

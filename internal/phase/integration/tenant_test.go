@@ -78,7 +78,7 @@ func TestTenantSideBySide(t *testing.T) {
 			t.Errorf("the tenant's plan lacks %q: %q", want, planned)
 		}
 	}
-	if d := fileDiff(filesBefore, files(t, w.stateDir, out)); len(d) > 0 {
+	if d := diff(filesBefore, files(t, w.stateDir, out)); len(d) > 0 {
 		t.Fatalf("the tenant's plan changed files: %q", d)
 	}
 
@@ -102,7 +102,7 @@ func TestTenantSideBySide(t *testing.T) {
 	if _, err := os.Stat(tenantGroup); !os.IsNotExist(err) {
 		t.Errorf("delete_core --full of the tenant left its resource group: %v", err)
 	}
-	if d := fileDiff(filesBefore, files(t, w.stateDir, out)); len(d) > 0 {
+	if d := diff(filesBefore, files(t, w.stateDir, out)); len(d) > 0 {
 		t.Errorf("the tenant's deploy_core and delete_core --full changed the default tenant's files: %q", d)
 	}
 	if got := records(t, live()); !mapsEqual(got, recordsBefore) {
@@ -116,23 +116,6 @@ func TestTenantSideBySide(t *testing.T) {
 	}
 }
 
-func fileDiff(a, b map[string]string) []string {
-	var out []string
-	for k, v := range a {
-		if w, ok := b[k]; !ok {
-			out = append(out, "gone: "+k)
-		} else if w != v {
-			out = append(out, "changed: "+k)
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			out = append(out, "new: "+k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
 
 func mapsEqual(a, b map[string][]string) bool {
 	if len(a) != len(b) {

@@ -126,6 +126,10 @@ func (d *Directory) token(w http.ResponseWriter, r *http.Request, tenant string)
 		}
 		tok := "fakecloud." + newID()
 		switch {
+		case forDatabricks(f.Get("scope")):
+			d.s.mu.Lock()
+			d.s.dbxTokens[tok] = true
+			d.s.mu.Unlock()
 		case forAudience(f.Get("scope")):
 			d.s.mu.Lock()
 			d.s.tokens[tok] = true
