@@ -17,8 +17,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/auracognitive/aurak8s/internal/config"
-	"github.com/auracognitive/aurak8s/internal/provider/azure/fakecloud"
 	"github.com/auracognitive/aurak8s/internal/provider"
+	"github.com/auracognitive/aurak8s/internal/provider/azure/fakecloud"
 )
 
 // The DNS part of the life cycle (guide: "Next environment", "DNS switch",

@@ -116,7 +116,6 @@ func TestTenantSideBySide(t *testing.T) {
 	}
 }
 
-
 func mapsEqual(a, b map[string][]string) bool {
 	if len(a) != len(b) {
 		return false
