@@ -149,6 +149,13 @@ func TestSetSingleTenant(t *testing.T) {
 	if n := len(w.srv.Directory.GraphWrites()); n != 0 {
 		t.Errorf("the dry run wrote %d times to Graph", n)
 	}
+	// Without Graph rights of its own (create_sp gives none) the step is
+	// left to an administrator: said, not failed.
+	w.srv.Directory.SetDenyAppWrites(true)
+	if c, err := app.EnsureSingleTenant(context.Background()); err != nil || c.Changed() || !strings.Contains(c.Detail, "az ad app update --id "+r.Credentials.ClientID) {
+		t.Errorf("Graph refusing the write: %+v, %v; want no change and the command that finishes it", c, err)
+	}
+	w.srv.Directory.SetDenyAppWrites(false)
 	for i, want := range []bool{true, false} {
 		w.srv.Directory.ResetGraph()
 		c, err := app.EnsureSingleTenant(context.Background())

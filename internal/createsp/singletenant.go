@@ -47,6 +47,9 @@ func (a *App) DryRun() provider.ServicePrincipalApp {
 func (a *App) EnsureSingleTenant(ctx context.Context) (provider.Change, error) {
 	c := provider.Change{Op: provider.OpNone, Kind: "application", Name: a.appID, Detail: "single-tenant"}
 	app, err := a.g.appByAppID(ctx, a.appID)
+	if _, st := graphCode(err); st == 403 {
+		return a.refused(c, err), nil
+	}
 	if err != nil {
 		return provider.Change{}, err
 	}
@@ -60,9 +63,19 @@ func (a *App) EnsureSingleTenant(ctx context.Context) (provider.Change, error) {
 	}
 	if err := a.g.setAudience(ctx, app.ID, SingleTenant); err != nil {
 		if _, st := graphCode(err); st == 403 {
-			return provider.Change{}, fmt.Errorf("single-tenant application %s: Microsoft Graph refused (%w): the service principal needs Application.ReadWrite.OwnedBy and to own its application, or ask an administrator to set its sign-in audience to AzureADMyOrg", a.appID, err)
+			return a.refused(c, err), nil
 		}
 		return provider.Change{}, err
 	}
 	return c, nil
+}
+
+// refused is the step's outcome when Graph refuses the service principal:
+// create_sp gives it no Graph permission of its own, so this is the usual
+// case, not a failure of deploy_core. The detail says how to finish it.
+func (a *App) refused(c provider.Change, err error) provider.Change {
+	c.Op = provider.OpNone
+	c.Detail = fmt.Sprintf("not changed: Microsoft Graph refused the service principal (%v); an administrator finishes it with "+
+		"`az ad app update --id %s --sign-in-audience AzureADMyOrg`, or gives it Application.ReadWrite.OwnedBy as owner of its application", err, a.appID)
+	return c
 }
