@@ -13,9 +13,10 @@ import (
 var TIDVPNRanges = []string{"195.235.92.0/23"}
 
 // contextAgentSettings is what aura-context reads of context_agents (its
-// CONTEXT_AGENTS setting): each agent's storage, "default" (the release
-// storage account, CONTEXT_STORAGE_ACCOUNT) with its container there, or
-// "external" with the account and container. An
+// CONTEXT_AGENTS setting): each agent's storage, "default" (the
+// environment's common account, CONTEXT_AGENTS_STORAGE_ACCOUNT, which
+// outlives releases) with its container there, or "external" with the
+// account and container. An
 // external account needs all three fields; with fewer the load warned and
 // the default account is used, as the guide says. Tokens are not here: they
 // go to a Secret (contextAgentTokens).
@@ -26,7 +27,7 @@ func (c *Config) contextAgentSettings() map[string]any {
 			out[name] = map[string]any{"storage": "external", "azure_account": a.AzureAccount, "azure_container": a.AzureContainer}
 			continue
 		}
-		out[name] = map[string]any{"storage": "default", "azure_container": ContextAgentContainer(name)}
+		out[name] = map[string]any{"storage": "default", "azure_account": c.Derived.CommonStorageAccount, "azure_container": ContextAgentContainer(name)}
 	}
 	return out
 }

@@ -179,6 +179,10 @@ func Core(e *Env) Phase {
 		services = append(services, e.deleteNextBotChannelAction())
 	}
 	services = append(services, e.aiServiceAction(provider.AIKindCLU, "clu-", e.Cfg.CLUAllowedRanges, nil), e.releaseStorageAction())
+	if !e.Cfg.IsTenant() && len(e.Cfg.ContextAgentContainers()) > 0 {
+		// The agents' containers (a tenant's steps already ensure its account).
+		services = append(services, e.commonAccountAction())
+	}
 	services = append(services, e.acrPullActions()...)
 	if e.Cfg.OpenAIEnabled {
 		services = append(services, e.aiServiceAction(provider.AIKindOpenAI, "openai-", e.Cfg.OpenAIAllowedRanges, e.openAIDeployments()))

@@ -55,8 +55,8 @@ context_agents:
 		t.Fatalf("CONTEXT_AGENTS %q: %v", data["CONTEXT_AGENTS"], err)
 	}
 	want := map[string]map[string]string{
-		"sales": {"storage": "default", "azure_container": "agent-sales"},
-		"half":  {"storage": "default", "azure_container": "agent-half"},
+		"sales": {"storage": "default", "azure_account": "auracommonapdev", "azure_container": "agent-sales"},
+		"half":  {"storage": "default", "azure_account": "auracommonapdev", "azure_container": "agent-half"},
 		"ext":   {"storage": "external", "azure_account": "extacct", "azure_container": "agents"},
 	}
 	if !reflect.DeepEqual(agents, want) {

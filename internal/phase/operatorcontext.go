@@ -59,15 +59,15 @@ func (e *Env) RenderCore(ctx context.Context) ([]release.Bundle, error) {
 			e.LearnSecrets(keys...)
 		}
 	}
-	rs, rsKey, err := e.releaseStorageValues(ctx)
+	rs, rsKeys, err := e.releaseStorageValues(ctx)
 	if err != nil {
 		return nil, err
 	}
 	vars["release_storage"] = rs
-	if rsKey != "" {
-		secrets = append(secrets, rsKey)
+	if len(rsKeys) > 0 {
+		secrets = append(secrets, rsKeys...)
 		if e.LearnSecrets != nil {
-			e.LearnSecrets(rsKey)
+			e.LearnSecrets(rsKeys...)
 		}
 	}
 	bundles, err := e.Release.RenderCore(render.New(e.Templates, secrets...), vars)

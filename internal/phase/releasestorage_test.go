@@ -30,34 +30,42 @@ func accountExists(t *testing.T, e *Env, name string) bool {
 	return err == nil
 }
 
-func containerExists(t *testing.T, e *Env, account, container string) bool {
+func containerExists(t *testing.T, e *Env, rg, account, container string) bool {
 	t.Helper()
-	_, err := e.Provider.ListBlobs(context.Background(), provider.ContainerRef{ResourceGroup: e.clusterRG(), Account: account, Container: container}, "")
+	_, err := e.Provider.ListBlobs(context.Background(), provider.ContainerRef{ResourceGroup: rg, Account: account, Container: container}, "")
 	if err != nil && !provider.IsNotFound(err) {
 		t.Fatal(err)
 	}
 	return err == nil
 }
 
-// deploy_core makes a release storage account per core namespace with a
-// container per agent on the default storage; a re-run changes nothing;
-// delete_core of one namespace removes its account and leaves the other's.
+// deploy_core makes a release storage account per core namespace and the
+// agents' containers in the environment's common account; a re-run changes
+// nothing; delete_core of one namespace removes its account and leaves the
+// other's, and the agents' data stays (the guide's upgrade through a release
+// namespace deletes the old one).
 func TestReleaseStorageAccountLifecycle(t *testing.T) {
 	e := releaseEnv(t, releaseAgents)
+	mustRun(t, Common(e))
 	usual := e.releaseStorageRef().Name
-	store := Phase{Name: "core storage", Steps: Sequence(e.releaseStorageAction())}
+	common := e.Cfg.Derived.CommonStorageAccount
+	store := Phase{Name: "core storage", Steps: Sequence(e.releaseStorageAction(), e.commonAccountAction())}
 
 	got := mustRun(t, store).Changes()
 	if len(got) != 1 || got[0].Op != provider.OpCreate || got[0].Name != usual {
 		t.Fatalf("first deploy: changes %+v, want the account %s created", got, usual)
 	}
-	for _, c := range []string{"agent-sales", "agent-sales-eu"} {
-		if !containerExists(t, e, usual, c) {
-			t.Errorf("container %s/%s missing", usual, c)
+	agentsKept := func(when string) {
+		t.Helper()
+		for _, c := range []string{"agent-sales", "agent-sales-eu"} {
+			if !containerExists(t, e, e.commonRG(), common, c) {
+				t.Errorf("%s: the agents' container %s/%s is missing", when, common, c)
+			}
 		}
 	}
-	if containerExists(t, e, usual, "agent-ext") {
-		t.Error("the external agent got a container in the release account")
+	agentsKept("deploy_core")
+	if containerExists(t, e, e.commonRG(), common, "agent-ext") || containerExists(t, e, e.clusterRG(), usual, "agent-sales") {
+		t.Error("an agent's container is in the wrong account")
 	}
 	if got := mustRun(t, store).Changes(); len(got) != 0 {
 		t.Errorf("re-run changed %+v", got)
@@ -69,8 +77,8 @@ func TestReleaseStorageAccountLifecycle(t *testing.T) {
 		t.Fatalf("the release namespace %s shares the account %s", e.CoreNamespace(), usual)
 	}
 	mustRun(t, Phase{Name: "core storage", Steps: Sequence(e.releaseStorageAction())})
-	if !accountExists(t, e, release) || !containerExists(t, e, release, "agent-sales") {
-		t.Fatalf("the release namespace's account %s was not made with its containers", release)
+	if !accountExists(t, e, release) {
+		t.Fatalf("the release namespace's account %s was not made", release)
 	}
 
 	// delete_core, with and without --full, deletes the account of its own
@@ -93,6 +101,7 @@ func TestReleaseStorageAccountLifecycle(t *testing.T) {
 	if accountExists(t, e, usual) {
 		t.Errorf("delete_core left the account %s", usual)
 	}
+	agentsKept("after both namespaces' delete_core")
 	if got := mustRun(t, Phase{Name: "delete core storage", Steps: Sequence(e.deleteReleaseStorageAction())}).Changes(); len(got) != 0 {
 		t.Errorf("a second delete changed %+v", got)
 	}
@@ -121,8 +130,14 @@ func TestReleaseStorageReachesContext(t *testing.T) {
 		t.Error("aura-context-storage rendered before the account exists")
 	}
 
+	mustRun(t, Common(e))
 	mustRun(t, Phase{Name: "core storage", Steps: Sequence(e.releaseStorageAction())})
 	key, err := e.Provider.StorageAccountKey(context.Background(), e.releaseStorageRef())
+	if err != nil {
+		t.Fatal(err)
+	}
+	common := e.Cfg.Derived.CommonStorageAccount
+	agentsKey, err := e.Provider.StorageAccountKey(context.Background(), provider.ResourceRef{ResourceGroup: e.commonRG(), Name: common})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,16 +149,20 @@ func TestReleaseStorageReachesContext(t *testing.T) {
 		t.Errorf("aura-context: account %q endpoint %q, want %s at http://127.0.0.1:10999/%s",
 			data["CONTEXT_STORAGE_ACCOUNT"], data["CONTEXT_STORAGE_BLOB_ENDPOINT"], account, account)
 	}
-	if got := secretData(t, objs, ns, "aura-context-storage"); got["CONTEXT_STORAGE_ACCOUNT_KEY"] != key || len(got) != 1 {
-		t.Errorf("aura-context-storage holds %d values, not just the account key", len(got))
+	if data["CONTEXT_AGENTS_STORAGE_ACCOUNT"] != common || data["CONTEXT_AGENTS_STORAGE_BLOB_ENDPOINT"] != "http://127.0.0.1:10999/"+common {
+		t.Errorf("aura-context: agents' account %q endpoint %q, want the common account %s",
+			data["CONTEXT_AGENTS_STORAGE_ACCOUNT"], data["CONTEXT_AGENTS_STORAGE_BLOB_ENDPOINT"], common)
+	}
+	if got := secretData(t, objs, ns, "aura-context-storage"); got["CONTEXT_STORAGE_ACCOUNT_KEY"] != key || got["CONTEXT_AGENTS_STORAGE_ACCOUNT_KEY"] != agentsKey || len(got) != 2 {
+		t.Errorf("aura-context-storage holds %d values, not just the two accounts' keys", len(got))
 	}
 	if s := envFromSecrets(t, objs, ns, "aura-context"); !slices.Contains(s, "aura-context-storage") {
 		t.Errorf("aura-context reads the Secrets %v, not aura-context-storage", s)
 	}
 	for _, o := range objs {
-		checkNoSecret(t, o, []string{key})
+		checkNoSecret(t, o, []string{key, agentsKey})
 	}
-	if !slices.Contains(learnt, key) {
-		t.Error("the account key is not redacted from output")
+	if !slices.Contains(learnt, key) || !slices.Contains(learnt, agentsKey) {
+		t.Error("an account key is not redacted from output")
 	}
 }

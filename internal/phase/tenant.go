@@ -22,14 +22,18 @@ func (e *Env) commonGroupAction() Action {
 	})
 }
 
-// commonAccountAction creates the common storage account. deploy_common and
-// a tenant's deploy_core ask for the same account, so either one run after
-// the other changes nothing.
+// commonAccountAction creates the common storage account with the
+// containers of the context agents on the environment's default storage
+// (guide: "Configured agents": it outlives releases and clusters, so an
+// upgrade through a release namespace keeps the agents' data). deploy_common
+// and deploy_core ask for the same account, so either one run after the
+// other changes nothing.
 func (e *Env) commonAccountAction() Action {
 	c := e.Cfg
+	containers := append([]string{containerBackups, containerSnapshots, containerDNSBackups}, c.ContextAgentContainers()...)
 	return ProviderAction("common storage account "+c.Derived.CommonStorageAccount, e.Provider, func(ctx context.Context, p provider.Provider) (Change, error) {
 		return p.EnsureStorageAccount(ctx, provider.StorageAccount{ResourceGroup: e.commonRG(), Name: c.Derived.CommonStorageAccount,
-			Location: c.AzureRegion, Containers: []string{containerBackups, containerSnapshots, containerDNSBackups},
+			Location: c.AzureRegion, Containers: containers,
 			Expiry: e.backupExpiry(), Tags: c.ResourcesTags})
 	})
 }
