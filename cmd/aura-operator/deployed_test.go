@@ -89,7 +89,13 @@ func TestDeployedOperator(t *testing.T) {
 		objs = append(objs, b.Objects...)
 		switch b.Component {
 		case "", "aura-operator", "nlp", "user-helper":
-			apply = append(apply, b.Objects...)
+			for _, o := range b.Objects {
+				// The endpoints' Certificate needs cert-manager, which
+				// deploy_system installs; this cluster has only core.
+				if !strings.HasPrefix(o.GetAPIVersion(), "cert-manager.io/") {
+					apply = append(apply, o)
+				}
+			}
 		}
 	}
 	ns := w.env.CoreNamespace()

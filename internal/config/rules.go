@@ -236,6 +236,10 @@ func ruleEnvironment(v *validator) {
 			v.errf("tenant_name", "must be lowercase letters and digits (it becomes part of the namespace), not %q", c.TenantName)
 		case len(c.TenantName) > 6:
 			v.errf("tenant_name", "must be at most 6 characters, %q has %d", c.TenantName, len(c.TenantName))
+		case c.TenantName == "next":
+			// Its names (services-ap-dev-next, aura-bot-ap-dev-next) are the
+			// default tenant's -next names and bot channel.
+			v.errf("tenant_name", "cannot be \"next\": the tenant's names would be the default tenant's -next names and bot channel")
 		case len(c.EnvironmentProfile)+len(c.EnvironmentType)+len(c.TenantName) > 11:
 			v.errf("tenant_name", "environment_profile + environment_type + tenant_name must be at most 11 characters, %q+%q+%q has %d",
 				c.EnvironmentProfile, c.EnvironmentType, c.TenantName, len(c.EnvironmentProfile)+len(c.EnvironmentType)+len(c.TenantName))

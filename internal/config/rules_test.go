@@ -36,6 +36,7 @@ func TestRules(t *testing.T) {
 		{"cluster_name too long", []edit{{"cluster_name", strings.Repeat("a", 64)}}, "cluster_name", "1 to 63", ""},
 		{"tenant too long", []edit{{"tenant_name", "tenant1"}}, "tenant_name", "at most 6 characters", ""},
 		{"tenant sum too long", []edit{{"environment_type", "pre"}, {"environment_profile", "esp"}, {"tenant_name", "brand1"}}, "tenant_name", "at most 11 characters", ""},
+		{"tenant next", []edit{{"tenant_name", "next"}}, "tenant_name", "default tenant's -next names", ""},
 		{"tenant underscore", []edit{{"tenant_name", "t_one"}}, "tenant_name", "lowercase letters and digits", ""},
 		{"azure_region", []edit{{"azure_region", "uksouth"}}, "azure_region", "must be one of westeurope", ""},
 		{"resource tag name", []edit{{"resources_tags", `{"a/b": x}`}}, "resources_tags.a/b", "Azure tag name", "resources_tags"},

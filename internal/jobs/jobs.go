@@ -52,7 +52,8 @@ func (e *FailedError) Error() string {
 }
 
 // Wait polls the Job until it finishes. A failure, or no end within
-// timeout (> 0), is a *FailedError; a Job not created yet is waited for.
+// timeout (> 0), is a *FailedError; a Job that is not there (deleted while
+// aura waited, e.g. with its namespace) is an error, not a wait forever.
 func Wait(ctx context.Context, c kubernetes.Interface, ns, name string, poll, timeout time.Duration) error {
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -63,7 +64,7 @@ func Wait(ctx context.Context, c kubernetes.Interface, ns, name string, poll, ti
 	err := wait.PollUntilContextCancel(ctx, poll, true, func(ctx context.Context) (bool, error) {
 		j, err := c.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
-			return false, nil
+			return false, fmt.Errorf("the Job was deleted while aura waited for it: %w", err)
 		}
 		if err != nil {
 			return false, err
@@ -83,21 +84,31 @@ func Wait(ctx context.Context, c kubernetes.Interface, ns, name string, poll, ti
 	return fmt.Errorf("job %s/%s: %w", ns, name, err)
 }
 
+// deleteTimeout bounds the wait for a deleted Job's pods to go (a pod
+// stuck on a lost node would otherwise hold the command for good).
+const deleteTimeout = 5 * time.Minute
+
 // Delete deletes the Job with its pods and waits until it is gone, so a
 // Job of the same name can be created again.
 func Delete(ctx context.Context, c kubernetes.Interface, ns, name string, poll time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	defer cancel()
 	fg := metav1.DeletePropagationForeground
 	jobs := c.BatchV1().Jobs(ns)
 	if err := jobs.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &fg}); err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete Job %s/%s: %w", ns, name, err)
 	}
-	return wait.PollUntilContextCancel(ctx, poll, true, func(ctx context.Context) (bool, error) {
+	err := wait.PollUntilContextCancel(ctx, poll, true, func(ctx context.Context) (bool, error) {
 		_, err := jobs.Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			return true, nil
 		}
 		return false, err
 	})
+	if err != nil {
+		return fmt.Errorf("delete Job %s/%s: still there after %s (kubectl -n %s get pods -l job-name=%s): %w", ns, name, deleteTimeout, ns, name, err)
+	}
+	return nil
 }
 
 // Run creates the Job unless it exists, replacing one that failed (a

@@ -53,6 +53,11 @@ func TestTenantSideBySide(t *testing.T) {
 	run(t, phase.Common(live()), false)
 	run(t, phase.Infra(live()), false)
 	run(t, phase.System(live()), false)
+	// The package's tests share one cluster: leave it as found.
+	t.Cleanup(func() {
+		run(t, phase.DeleteCore(live(), true), false)
+		run(t, phase.DeleteSystem(live()), false)
+	})
 	run(t, phase.Core(live()), false)
 
 	out := filepath.Join(w.dir, "output_install")

@@ -361,3 +361,22 @@ func TestDatabricksJobRetries(t *testing.T) {
 	}
 	onlyJob(t, e)
 }
+
+// TestDatabricksJobCreateLostAnswer: the workspace made the job but the
+// answer was lost; the create is not sent again (a second job of the name
+// would stop every later deploy_core), and the re-run finds the job.
+func TestDatabricksJobCreateLostAnswer(t *testing.T) {
+	ctx := context.Background()
+	e := withWorkspace(t)
+	e.rec.addFault(&fault{match: func(r *http.Request) bool { return r.URL.Path == fakecloud.JobsPathPrefix+"create" }, dropAnswer: true, times: 1})
+	if _, err := e.p.EnsureDatabricksJob(ctx, testJob()); err == nil {
+		t.Fatal("a lost answer is not an error")
+	}
+	if n := e.rec.count(http.MethodPost, fakecloud.JobsPathPrefix+"create"); n != 1 {
+		t.Errorf("%d creates after a lost answer, want 1 (no retry)", n)
+	}
+	if c := must(t)(e.p.EnsureDatabricksJob(ctx, testJob())); c.Op != provider.OpNone {
+		t.Errorf("re-run: %q, want the job found unchanged", c)
+	}
+	onlyJob(t, e)
+}

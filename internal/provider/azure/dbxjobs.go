@@ -131,13 +131,17 @@ func (c *jobsClient) list(ctx context.Context, name string) ([]jobEntry, error) 
 
 // create makes a job. A create that failed on the way back may have made
 // the job: it is retried only when Databricks refused it (429), never after
-// a 5xx, so that a retry cannot make a second job of the name.
+// a 5xx or a broken connection, so that a retry cannot make a second job of
+// the name (the next run lists the jobs first and finds it).
 func (c *jobsClient) create(ctx context.Context, settings any) (int64, error) {
 	ro := policy.RetryOptions{}
 	if c.retry != nil {
 		ro = *c.retry
 	}
 	ro.StatusCodes = []int{http.StatusTooManyRequests}
+	ro.ShouldRetry = func(resp *http.Response, err error) bool {
+		return err == nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests
+	}
 	var res struct {
 		JobID int64 `json:"job_id"`
 	}

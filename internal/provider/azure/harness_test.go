@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,11 +32,14 @@ type recorder struct {
 
 // fault answers the matching requests with status and body, times times.
 type fault struct {
-	match  func(*http.Request) bool
-	status int
-	header http.Header
-	body   string
-	times  int
+	match func(*http.Request) bool
+	// dropAnswer: the server handles the request, then the connection
+	// breaks before its answer arrives.
+	dropAnswer bool
+	status     int
+	header     http.Header
+	body       string
+	times      int
 }
 
 func (r *recorder) Do(req *http.Request) (*http.Response, error) {
@@ -56,6 +60,12 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 	}
 	if err := req.Context().Err(); err != nil {
 		return nil, err
+	}
+	if f != nil && f.dropAnswer {
+		if resp, err := r.arm.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		return nil, errors.New("read: connection reset by peer")
 	}
 	if f != nil {
 		h := f.header.Clone()
