@@ -29,11 +29,18 @@ func (e *Env) acrPullActions() []Action {
 	ra := e.acrPull()
 	return []Action{ProviderAction("role "+acrPullRole+" for the cluster's nodes on registry "+ra.Scope.Name, e.Provider,
 		func(ctx context.Context, p provider.Provider) (Change, error) {
-			if err := e.checkACRIsReleaseRegistry(); err != nil {
-				return Change{}, err
-			}
 			return p.EnsureRoleAssignment(ctx, ra)
 		})}
+}
+
+// acrCheckSteps open deploy_infra and deploy_core with the registry.acr
+// check, so a wrong registry stops the phase before it changes anything.
+func (e *Env) acrCheckSteps() []Step {
+	if e.Cfg.Registry.ACR.Name == "" {
+		return nil
+	}
+	check := func(context.Context) ([]Change, error) { return nil, e.checkACRIsReleaseRegistry() }
+	return []Step{{Action{Name: "check registry.acr", Observe: check, Converge: check}}}
 }
 
 // checkACRIsReleaseRegistry refuses an ACR the release does not pull from:

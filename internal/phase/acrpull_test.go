@@ -73,11 +73,15 @@ func TestACRPullForTheKubeletIdentity(t *testing.T) {
 func TestACRMustBeTheReleaseRegistry(t *testing.T) {
 	e := keysEnv(t, "registry: {acr: {name: obregistry, resource_group: aura-registry}}")
 	before := stateTree(t, e.Provider.(interface{ StateDir() string }).StateDir())
-	_, err := (&Runner{}).Run(context.Background(), Phase{Name: "acr", Steps: Sequence(e.acrPullActions()...)})
-	if err == nil || !strings.Contains(err.Error(), "registry.acr.name is obregistry, but release "+e.Release.Version+" pulls its images from "+e.Release.Registry) {
-		t.Fatalf("err %v", err)
-	}
-	if after := stateTree(t, e.Provider.(interface{ StateDir() string }).StateDir()); after != before {
-		t.Error("the refused grant changed the provider's state")
+	// The whole phases: the check comes before the resource group, the
+	// cluster and the cloud services.
+	for _, ph := range []Phase{Infra(e), Core(e)} {
+		_, err := (&Runner{}).Run(context.Background(), ph)
+		if err == nil || !strings.Contains(err.Error(), "registry.acr.name is obregistry, but release "+e.Release.Version+" pulls its images from "+e.Release.Registry) {
+			t.Fatalf("%s: err %v", ph.Name, err)
+		}
+		if after := stateTree(t, e.Provider.(interface{ StateDir() string }).StateDir()); after != before {
+			t.Errorf("%s: the refused registry changed the provider's state", ph.Name)
+		}
 	}
 }

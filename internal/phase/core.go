@@ -211,7 +211,7 @@ func Core(e *Env) Phase {
 		Step{e.coreDNSAction()},
 		Step{fileAction("write "+e.infoPath(), e.infoPath(), e.infoJSON)},
 	)
-	return Phase{Name: "deploy_core", Steps: steps}
+	return Phase{Name: "deploy_core", Steps: append(e.acrCheckSteps(), steps...)}
 }
 
 func (e *Env) botChannelAction(name, host string) Action {

@@ -23,7 +23,7 @@ import (
 func Infra(e *Env) Phase {
 	p := e.Provider
 	rg := e.clusterRG()
-	var steps []Step
+	steps := e.acrCheckSteps()
 	if e.SSHKeyFile != "" {
 		steps = append(steps, Step{SSHKeyAction(e.SSHKeyFile)})
 	}
