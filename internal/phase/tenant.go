@@ -3,6 +3,7 @@ package phase
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
@@ -80,6 +81,25 @@ func (e *Env) deleteTenantGroupSteps(full bool) []Step {
 		if rg == e.zone().ResourceGroup {
 			return Change{}, fmt.Errorf("resource group %s holds the environment's dns zone: delete_core never deletes it", rg)
 		}
+		if held := e.deployCommonOnly(); held != "" {
+			// Those are deploy_common's: a purge-protected key vault
+			// deleted here would hold its name for the retention period.
+			return Change{Op: provider.OpNone, Kind: "resource group", Name: rg,
+				Detail: "kept: it holds the tenant's " + held + " of deploy_common; `aura delete_common` removes it"}, nil
+		}
 		return p.DeleteResourceGroup(ctx, rg)
 	})}}
+}
+
+// deployCommonOnly names what a tenant's common group holds that only its
+// deploy_common makes ("" when it holds only deploy_core's storage account).
+func (e *Env) deployCommonOnly() string {
+	var held []string
+	if e.needsKeyVault() {
+		held = append(held, "key vault")
+	}
+	if e.Cfg.DatabricksEnabled {
+		held = append(held, "Databricks workspace")
+	}
+	return strings.Join(held, " and ")
 }

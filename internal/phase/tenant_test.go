@@ -229,3 +229,21 @@ func TestTenantZoneOnAzure(t *testing.T) {
 		t.Errorf("after the tenant's delete_core --full the cloud differs from before its deploy_core:\n%s\nwant\n%s", after, before)
 	}
 }
+
+// TestTenantGroupWithKeyVaultStays: a tenant whose deploy_common made a
+// key vault (Confidential Computing) keeps its group on delete_core --full:
+// deleting a purge-protected vault there would hold its name, and the
+// group is delete_common's to remove.
+func TestTenantGroupWithKeyVaultStays(t *testing.T) {
+	_, ten := tenantPair(t, nil)
+	ten.Cfg.EnableCustomerKeyEncryption = true
+	mustRun(t, Phase{Name: "tenant group", Steps: []Step{{ten.commonGroupAction()}}})
+	changes := mustRun(t, Phase{Name: "delete tenant group", Steps: ten.deleteTenantGroupSteps(true)}).Changes()
+	state := ten.Provider.(interface{ StateDir() string }).StateDir()
+	if _, err := os.Stat(filepath.Join(state, "resourcegroups", "aura-common-ap-dev-t1")); err != nil {
+		t.Errorf("delete_core --full deleted the tenant's group with its key vault: %v", err)
+	}
+	if len(changes) != 0 {
+		t.Errorf("changes %+v, want none", changes)
+	}
+}
