@@ -38,8 +38,12 @@ type ACME struct {
 // the config gives none.
 func (t EndpointTLS) Issued() bool { return t.Certificate == "" }
 
-// certWarnDays is how long before expiry every command warns.
-const certWarnDays = 30
+// CertWarnDays is how long before expiry every command (and the plan, for
+// an issued certificate) warns.
+const CertWarnDays = 30
+
+// DefaultACMEServer is tls.acme.server's default: Let's Encrypt production.
+const DefaultACMEServer = "https://acme-v02.api.letsencrypt.org/directory"
 
 // Leaf parses the certificate and checks that the key is its key.
 func (t EndpointTLS) Leaf() (*x509.Certificate, error) {
@@ -78,7 +82,7 @@ func ruleTLS(v *validator) {
 	switch {
 	case left <= 0:
 		v.errf("tls.certificate", "expired on %s", leaf.NotAfter.UTC().Format(time.DateOnly))
-	case left < certWarnDays*24*time.Hour:
+	case left < CertWarnDays*24*time.Hour:
 		v.warnf("tls.certificate", "expires on %s (in %d days): renew it and run deploy_system and deploy_core", leaf.NotAfter.UTC().Format(time.DateOnly), int(left.Hours()/24))
 	}
 	if probe := "services-" + v.cfg.Derived.EnvironmentName + "." + DNSZone; leaf.VerifyHostname(probe) != nil {
@@ -86,9 +90,15 @@ func ruleTLS(v *validator) {
 	}
 }
 
-// certManagerClouds are the azure.cloud values cert-manager's azureDNS
-// solver knows (its "environment"); a Custom cloud has no name there.
-var certManagerClouds = map[string]bool{"": true, "AzurePublic": true, "AzureChina": true, "AzureUSGovernment": true}
+// CertManagerClouds are cert-manager's names (its azureDNS solver's
+// "environment") of the azure.cloud values it knows; a Custom cloud has
+// none there.
+var CertManagerClouds = map[string]string{
+	"":                  "AzurePublicCloud",
+	"AzurePublic":       "AzurePublicCloud",
+	"AzureChina":        "AzureChinaCloud",
+	"AzureUSGovernment": "AzureUSGovernmentCloud",
+}
 
 // ruleACME checks what cert-manager needs on azure, where the certificate
 // comes from the ACME server (the local provider's comes from a local CA).
@@ -112,7 +122,7 @@ func ruleACME(v *validator) {
 	if a.Email == "" && v.cfg.NotificationsEmail == "" {
 		v.missing("tls.acme.email", " on azure without tls.certificate: cert-manager registers the ACME account that issues the endpoints' certificate with it")
 	}
-	if !certManagerClouds[v.cfg.Azure.Cloud] {
+	if _, ok := CertManagerClouds[v.cfg.Azure.Cloud]; !ok {
 		// A warning, not an error: a Custom cloud is also how aura is tested
 		// against a cloud on this machine, where nothing is issued anyway.
 		v.warnf("tls.certificate", "is needed with azure.cloud %s: cert-manager's Azure DNS solver knows only the public, China and US Government clouds, so no certificate will be issued", v.cfg.Azure.Cloud)

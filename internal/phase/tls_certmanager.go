@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/auracognitive/aurak8s/internal/config"
 )
 
 // Without tls.certificate, cert-manager (a chart of the release manifest,
@@ -30,20 +32,9 @@ const (
 	certManagerChart = "cert-manager"
 	certManagerGroup = "cert-manager.io"
 	certManagerAPI   = certManagerGroup + "/v1"
-	// The ACME server without tls.acme.server (also the config default).
-	letsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 	// The key of the Azure DNS solver's Secret holding the client secret.
 	azureDNSSecretKey = "client-secret"
 )
-
-// azureDNSEnvironments are cert-manager's names of the azure.cloud values
-// (its solver calls the cloud's own DNS endpoints).
-var azureDNSEnvironments = map[string]string{
-	"":                  "AzurePublicCloud",
-	"AzurePublic":       "AzurePublicCloud",
-	"AzureChina":        "AzureChinaCloud",
-	"AzureUSGovernment": "AzureUSGovernmentCloud",
-}
 
 // certManagerNamespace is where the chart runs: its cluster resource
 // namespace, where a ClusterIssuer's Secrets live.
@@ -165,7 +156,7 @@ func (e *Env) acmeClusterIssuer() (*unstructured.Unstructured, error) {
 		email = e.Cfg.NotificationsEmail
 	}
 	if server == "" {
-		server = letsEncrypt
+		server = config.DefaultACMEServer
 	}
 	z := e.zone()
 	solver := map[string]any{
@@ -176,7 +167,7 @@ func (e *Env) acmeClusterIssuer() (*unstructured.Unstructured, error) {
 		"resourceGroupName":     z.ResourceGroup,
 		"hostedZoneName":        z.Name,
 	}
-	if env, ok := azureDNSEnvironments[e.Cfg.Azure.Cloud]; ok {
+	if env, ok := config.CertManagerClouds[e.Cfg.Azure.Cloud]; ok {
 		solver["environment"] = env
 	}
 	return e.cmObject("ClusterIssuer", e.issuerName(), "", map[string]any{"acme": map[string]any{

@@ -14,12 +14,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/auracognitive/aurak8s/internal/config"
 	"github.com/auracognitive/aurak8s/internal/provider"
 )
-
-// certWarnDays is how long before expiry the plan warns (as the config
-// does for a configured certificate).
-const certWarnDays = 30
 
 // tlsExpiryAction tells, in the plan and on every run, when namespace ns's
 // aura-tls expires: the configured certificate's date from its PEM; an
@@ -76,7 +73,7 @@ func (e *Env) tlsExpiry(ctx context.Context, ns string, now time.Time) (Change, 
 	}
 	c.Detail = "issued by " + issuer + ", " + expiresIn(leaf.NotAfter, now)
 	msg := "certificate " + c.Name + ": " + c.Detail
-	if leaf.NotAfter.Sub(now) < certWarnDays*24*time.Hour {
+	if leaf.NotAfter.Sub(now) < config.CertWarnDays*24*time.Hour {
 		return c, msg + ": cert-manager has not renewed it; see `kubectl describe certificate " + tlsSecretName + " -n " + ns + "`", true, nil
 	}
 	return c, msg, false, nil
