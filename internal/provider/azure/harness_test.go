@@ -97,17 +97,11 @@ func codeOf(body string) string {
 	return rest[:strings.IndexByte(rest, '"')]
 }
 
-// isWrite: a request that changes something (ARM or blob).
+// isWrite: a request that changes something (ARM, blob or the Jobs API),
+// as the HTTPS fake cloud counts them for the end-to-end tests.
 func isWrite(entry string) bool {
 	method, path, _ := strings.Cut(entry, " ")
-	switch method {
-	case http.MethodPut, http.MethodPatch, http.MethodDelete:
-		return true
-	case http.MethodPost:
-		// Databricks' Jobs API changes jobs by POST.
-		return strings.HasSuffix(path, "/stop") || strings.HasSuffix(path, "/start") || strings.HasPrefix(path, fakecloud.JobsPathPrefix)
-	}
-	return false
+	return fakecloud.IsWrite(method, path)
 }
 
 // writes are the write requests logged so far.
