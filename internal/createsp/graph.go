@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/auracognitive/aurak8s/internal/provider/azure"
 )
 
 const (
@@ -49,30 +50,12 @@ func (e *GraphError) Error() string {
 // do sends one Graph request; in (if not nil) is the JSON body, out (if
 // not nil) receives the JSON answer.
 func (g *graphClient) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	u := g.base + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	req, err := runtime.NewRequest(ctx, method, u)
+	status, body, err := azure.JSONCall(ctx, g.pl, method, g.base, path, query, nil, in)
 	if err != nil {
 		return err
 	}
-	if in != nil {
-		if err := runtime.MarshalAsJSON(req, in); err != nil {
-			return err
-		}
-	}
-	resp, err := g.pl.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		ge := &GraphError{Status: resp.StatusCode, Method: method, Path: path}
+	if status >= 300 {
+		ge := &GraphError{Status: status, Method: method, Path: path}
 		var e struct {
 			Error struct{ Code, Message string } `json:"error"`
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -162,31 +161,12 @@ func (c *jobsClient) delete(ctx context.Context, id int64) error {
 // receives the JSON answer. Errors carry Databricks' code and message,
 // never a header (the tokens).
 func (c *jobsClient) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	u := c.base + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	req, err := runtime.NewRequest(ctx, method, u)
+	status, body, err := JSONCall(ctx, c.pl, method, c.base, path, query, map[string]string{"X-Databricks-Azure-Workspace-Resource-Id": c.resourceID}, in)
 	if err != nil {
 		return err
 	}
-	req.Raw().Header.Set("X-Databricks-Azure-Workspace-Resource-Id", c.resourceID)
-	if in != nil {
-		if err := runtime.MarshalAsJSON(req, in); err != nil {
-			return err
-		}
-	}
-	resp, err := c.pl.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		je := &JobsError{Status: resp.StatusCode, Route: method + " " + path}
+	if status >= 300 {
+		je := &JobsError{Status: status, Route: method + " " + path}
 		var e struct {
 			Code    string `json:"error_code"`
 			Message string `json:"message"`
@@ -195,7 +175,7 @@ func (c *jobsClient) do(ctx context.Context, method, path string, query url.Valu
 			je.Code, je.Message = e.Code, e.Message
 		}
 		if je.Message == "" {
-			je.Message = http.StatusText(resp.StatusCode)
+			je.Message = http.StatusText(status)
 		}
 		return je
 	}
