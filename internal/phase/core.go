@@ -190,7 +190,13 @@ func Core(e *Env) Phase {
 	if e.Cfg.DatabricksEnabled {
 		services = append(services, e.databricksJobAction())
 	}
-	steps := append(e.tenantSteps(), services) // tenant.go: a tenant's group first
+	// A tenant's zone check (tenant.go) first, then that the cluster serves
+	// core's kinds, both before the tenant's group or any service is made.
+	steps := []Step{{e.systemKindsAction()}}
+	if ts := e.tenantSteps(); len(ts) > 0 {
+		steps = append(append([]Step{ts[0]}, steps...), ts[1:]...)
+	}
+	steps = append(steps, services)
 	if e.App != nil {
 		steps = append(steps, Step{e.singleTenantAction()})
 	}

@@ -58,6 +58,15 @@ func TestCertManagerLifecycle(t *testing.T) {
 		}
 	}
 
+	// deploy_core before deploy_system stops before it changes anything.
+	if _, err := (&phase.Runner{}).Run(context.Background(), phase.Core(w.env())); err == nil ||
+		!strings.Contains(err.Error(), "Certificate (cert-manager.io/v1, from cert-manager)") || !strings.Contains(err.Error(), "run `aura deploy_system` first") {
+		t.Errorf("deploy_core before deploy_system: %v", err)
+	}
+	if botChannel(t, w.env()) {
+		t.Error("deploy_core before deploy_system registered the bot channel")
+	}
+
 	run(t, phase.System(w.env()), false)
 	issuer := get(t, gvrClusterIssuer, "", "aura-"+env)
 	if field(t, issuer, "spec", "ca", "secretName") != "aura-"+env+"-ca" {
