@@ -27,7 +27,7 @@ func (e *Env) deleteNextBotChannelAction() Action {
 func (e *Env) aiServiceAction(kind provider.AIKind, prefix string, ranges []string, deployments []provider.AIDeployment) Action {
 	name := prefix + e.Cfg.Derived.EnvironmentName
 	return ProviderAction("ai service "+name, e.Provider, func(ctx context.Context, p provider.Provider) (Change, error) {
-		ips, err := p.ClusterOutboundIPs(ctx, e.clusterRef())
+		ips, err := e.outboundIPs(ctx)
 		if provider.IsNotFound(err) {
 			return Change{}, fmt.Errorf("ai service %s: cluster %s does not exist: run `aura deploy_infra` first (its outbound IPs are the ones the service allows)", name, e.Cfg.ClusterName)
 		}
@@ -92,4 +92,21 @@ func (e *Env) singleTenantAction() Action {
 		}
 	}
 	return Action{Name: "application " + e.App.AppID() + " single-tenant", Observe: one(e.App.DryRun()), Converge: one(e.App)}
+}
+
+// outboundIPs are the cluster's outbound IPs, read once per command: the CLU
+// and OpenAI accounts and Atlas's access list all allow them, and each read
+// lists the cluster's load balancer addresses in Azure.
+func (e *Env) outboundIPs(ctx context.Context) ([]string, error) {
+	e.ipsMu.Lock()
+	defer e.ipsMu.Unlock()
+	if e.ips != nil {
+		return e.ips, nil
+	}
+	ips, err := e.Provider.ClusterOutboundIPs(ctx, e.clusterRef())
+	if err != nil {
+		return nil, err
+	}
+	e.ips = ips
+	return ips, nil
 }

@@ -58,6 +58,9 @@ type Env struct {
 
 	sysMu sync.Mutex
 	sys   *systemInputs // once computed
+
+	ipsMu sync.Mutex
+	ips   []string // the cluster's outbound IPs, once read (outboundIPs)
 }
 
 func (e *Env) notify(msg string) {

@@ -61,7 +61,7 @@ func (e *Env) systemInputs(ctx context.Context) (*systemInputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	ips, err := e.Provider.ClusterOutboundIPs(ctx, e.clusterRef())
+	ips, err := e.outboundIPs(ctx)
 	if err != nil {
 		return nil, err
 	}
